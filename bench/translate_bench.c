@@ -1,0 +1,169 @@
+/*
+ * translate_bench: in-process translation speed and memory.
+ *
+ *   1. the ~1 KB order round trip: request JSON -> SOAP envelope, and
+ *      the recorded ~1 KB response -> JSON, stylesheets compiled once;
+ *      prints microseconds per round trip (median of 7 runs).
+ *   2. a ~1 MB response (the same order with thousands of lines) -> JSON:
+ *      prints MB/s, and in a child process the peak RSS growth while
+ *      converting it, as a multiple of the response size.
+ *
+ * usage: translate_bench [SRCDIR] [ITERATIONS]
+ * Uses SRCDIR/tests/data/config (capability get_order) and the case
+ * tests/data/cases/get_order_ok.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libexslt/exslt.h>
+#include <libxml/parser.h>
+
+#include "strbuf.h"
+#include "translate.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* One order response with `lines` order lines. */
+static char *makeResponse(int lines, size_t *len)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_puts(&sb,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/"
+        "envelope/\"><soap:Body><o:GetOrderStatusResponse xmlns:o=\"urn:"
+        "example:orders\"><o:Order currency=\"EUR\"><o:OrderId>A1001"
+        "</o:OrderId><o:CustomerCode>00123</o:CustomerCode><o:Status>SHP"
+        "</o:Status><o:OrderDate>2026-11-02</o:OrderDate><o:Total>1500.00"
+        "</o:Total><o:Priority>1</o:Priority><o:ShipTo><o:Street>"
+        "K\xc3\xb6nigstra\xc3\x9f" "e 12</o:Street><o:City>M\xc3\xbcnchen"
+        "</o:City><o:PostalCode>80331</o:PostalCode></o:ShipTo>");
+    for (int i = 1; i <= lines; i++)
+        strbuf_printf(&sb, "<o:Line lineNo=\"%d\"><o:Sku>SKU-%06d</o:Sku>"
+                           "<o:Quantity>%d</o:Quantity><o:UnitPrice>%d.50"
+                           "</o:UnitPrice></o:Line>", i, i, i % 9 + 1, i);
+    strbuf_puts(&sb, "</o:Order></o:GetOrderStatusResponse></soap:Body>"
+                     "</soap:Envelope>");
+    return strbuf_detach(&sb, len);
+}
+
+static int compareDoubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int roundTrip(const struct confdir *cd, const struct capability *cap,
+                     const char *json, const char *xml, size_t xml_len)
+{
+    struct sb_error err;
+    struct translate_result result;
+    size_t len;
+    char *envelope = translate_request(cd, cap, json, strlen(json), NULL,
+                                       NULL, &len, &err);
+    if (!envelope)
+        return fprintf(stderr, "request: %s\n", err.message), -1;
+    free(envelope);
+    if (translate_response(cd, cap, xml, xml_len, NULL, NULL, &result,
+                           &err) < 0)
+        return fprintf(stderr, "response: %s\n", err.message), -1;
+    translate_result_clear(&result);
+    return 0;
+}
+
+static long maxRssKb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+/* In a child, so that the peak is this conversion's alone. */
+static void measurePeak(const struct confdir *cd, const struct capability *cap,
+                        const char *xml, size_t len)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct translate_result result;
+        struct sb_error err;
+        long before = maxRssKb();
+        struct translate_limits limits = {.xml = {.max_bytes = 64u << 20}};
+        if (translate_response(cd, cap, xml, len, NULL, &limits, &result,
+                               &err) < 0)
+            _exit(1);
+        long after = maxRssKb();
+        printf("large response peak memory: +%.1f MB RSS for a %.2f MB "
+               "response (%.1fx)\n", (after - before) / 1024.0,
+               len / 1048576.0, (after - before) * 1024.0 / len);
+        translate_result_clear(&result);
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+}
+
+int main(int argc, char **argv)
+{
+    const char *src = argc > 1 ? argv[1] : ".";
+    int iterations = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 20000;
+    char path[4096];
+    xmlInitParser();
+    exsltRegisterAll();
+    xsltfunc_register();
+    confdir_init();
+    snprintf(path, sizeof(path), "%s/tests/data/config", src);
+    struct confdir_options opt = {.operations = 0};
+    struct confdir_problems problems;
+    struct confdir *cd = confdir_load(path, &opt, &problems);
+    const struct capability *cap = cd ? confdir_find(cd, "get_order") : NULL;
+    if (!cap)
+        return fprintf(stderr, "translate_bench: cannot load %s\n", path), 1;
+    size_t small_len, large_len;
+    const char *json = "{\"order_id\":\"A1001\"}";
+    char *small = makeResponse(3, &small_len);
+    char *large = makeResponse(9000, &large_len);
+
+    double runs[7];
+    for (int r = 0; r < 7; r++) {
+        double t0 = now();
+        for (int i = 0; i < iterations; i++)
+            if (roundTrip(cd, cap, json, small, small_len) < 0)
+                return 1;
+        runs[r] = (now() - t0) / iterations * 1e6;
+    }
+    qsort(runs, 7, sizeof(runs[0]), compareDoubles);
+    printf("order round trip (%zu-byte response): %.1f us median, %.1f us "
+           "best of 7 x %d\n", small_len, runs[3], runs[0], iterations);
+
+    struct translate_limits limits = {.xml = {.max_bytes = 64u << 20}};
+    double t0 = now();
+    int large_runs = 10;
+    for (int i = 0; i < large_runs; i++) {
+        struct translate_result result;
+        struct sb_error err;
+        if (translate_response(cd, cap, large, large_len, NULL, &limits,
+                               &result, &err) < 0)
+            return fprintf(stderr, "large: %s\n", err.message), 1;
+        translate_result_clear(&result);
+    }
+    double secs = (now() - t0) / large_runs;
+    printf("large response to JSON: %.2f MB in %.1f ms = %.1f MB/s\n",
+           large_len / 1048576.0, secs * 1e3, large_len / 1048576.0 / secs);
+    fflush(stdout);
+    measurePeak(cd, cap, large, large_len);
+    free(small);
+    free(large);
+    confdir_problems_clear(&problems);
+    confdir_free(cd);
+    return 0;
+}

@@ -1,0 +1,117 @@
+/*
+ * envelope: SOAP 1.1 / 1.2 envelopes on the way out, and safe parsing
+ * plus fault detection on the way back.
+ *
+ * Outgoing: the request stylesheet produces the body content; envelope
+ * wraps it in soap:Envelope/soap:Body, adds header blocks (WS-Security
+ * UsernameToken, WS-Addressing) and says which Content-Type and
+ * SOAPAction go with it. Incoming: the upstream's bytes are parsed with
+ * safe libxml2 options (no network, no entity substitution, no DTD
+ * loading, bounded depth and size), decoded from the charset named by the
+ * XML declaration or the HTTP Content-Type (ISO-8859-1, windows-1252,
+ * UTF-16 ...), and checked for a SOAP fault.
+ */
+#ifndef SB_ENVELOPE_H
+#define SB_ENVELOPE_H
+
+#include <stddef.h>
+#include <libxml/tree.h>
+
+#include "error.h"
+
+enum envelope_version { ENVELOPE_SOAP11 = 11, ENVELOPE_SOAP12 = 12 };
+
+enum envelope_password_type {
+    ENVELOPE_PASSWORD_TEXT = 0,
+    ENVELOPE_PASSWORD_DIGEST
+};
+
+struct envelope_security {          /* WS-Security UsernameToken */
+    const char *username;           /* NULL = no Security header */
+    const char *password;
+    enum envelope_password_type password_type;
+    /* For tests: fixed nonce bytes and created time; NULL = random/now. */
+    const unsigned char *nonce;     /* 16 bytes when set */
+    const char *created;            /* "2026-11-25T06:00:00Z" when set */
+};
+
+struct envelope_addressing {        /* WS-Addressing 1.0 */
+    int enabled;
+    const char *to;                 /* endpoint URL */
+    const char *action;             /* defaults to the operation's action */
+    const char *message_id;         /* NULL = "urn:uuid:" + random v4 */
+};
+
+struct envelope_request {
+    enum envelope_version version;
+    const char *soap_action;        /* may be "" */
+    const struct envelope_security *security;      /* may be NULL */
+    const struct envelope_addressing *addressing;  /* may be NULL */
+};
+
+/*
+ * Build a request envelope. `body` is a document whose root element's
+ * children become the children of soap:Body (the root itself is a wrapper
+ * and is dropped); the children are copied, the caller keeps `body`.
+ * Returns the serialized UTF-8 envelope (malloc'ed, caller frees; length in
+ * *len) or NULL with err filled.
+ */
+char *envelope_build(const struct envelope_request *req, xmlDocPtr body,
+                     size_t *len, struct sb_error *err);
+
+/*
+ * The Content-Type header value for a request: SOAP 1.1
+ * "text/xml; charset=utf-8"; SOAP 1.2
+ * "application/soap+xml; charset=utf-8; action=\"...\"" (action omitted
+ * when empty). Written into buf (NUL-terminated); returns buf.
+ */
+const char *envelope_content_type(const struct envelope_request *req,
+                                  char *buf, size_t size);
+
+struct envelope_limits {
+    size_t max_bytes;     /* 0 = default 16 MiB */
+    int max_depth;        /* 0 = default 256 */
+};
+
+/*
+ * Parse an upstream response safely. `http_content_type` (may be NULL) is
+ * the HTTP Content-Type header; its charset is used when the document has
+ * no XML declaration naming one. Returns a new document (caller frees with
+ * xmlFreeDoc) whose root is a SOAP Envelope, or NULL with err code
+ * "upstream_bad_response" and a message that says what was wrong (empty
+ * body, not XML and why, HTML error page, no Envelope, no Body, limit).
+ */
+xmlDocPtr envelope_parse(const char *data, size_t len,
+                         const char *http_content_type,
+                         const struct envelope_limits *limits,
+                         struct sb_error *err);
+
+/* The SOAP version of a parsed envelope (by the Envelope's namespace). */
+enum envelope_version envelope_version_of(xmlDocPtr doc);
+
+/* The soap:Body element of a parsed envelope (never NULL after a
+ * successful envelope_parse). Points into doc. */
+xmlNodePtr envelope_body(xmlDocPtr doc);
+
+/* A SOAP fault, with strings owned by the struct (envelope_fault_clear). */
+struct envelope_fault {
+    enum envelope_version version;
+    char *code;        /* 1.1 faultcode / 1.2 Code/Value, e.g. "soap:Client" */
+    char *subcode;     /* 1.2 Code/Subcode/Value, or NULL */
+    char *reason;      /* 1.1 faultstring / 1.2 first Reason/Text */
+    char *actor;       /* 1.1 faultactor / 1.2 Role, or NULL */
+    char *node;        /* 1.2 Node, or NULL */
+    xmlNodePtr detail; /* 1.1 detail / 1.2 Detail element; points into the
+                          parsed document, NULL if absent */
+};
+
+/*
+ * If the body of `doc` holds a Fault, fill *fault and return 1; return 0
+ * if it is no fault; -1 with err filled if a Fault is malformed (it still
+ * counts as a fault: fields that could be read are filled).
+ */
+int envelope_find_fault(xmlDocPtr doc, struct envelope_fault *fault,
+                        struct sb_error *err);
+void envelope_fault_clear(struct envelope_fault *fault);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * strbuf: growable strings (see strbuf.h).
+ */
+#include "strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void strbuf_init(struct strbuf *sb)
+{
+    memset(sb, 0, sizeof(*sb));
+}
+
+void strbuf_free(struct strbuf *sb)
+{
+    free(sb->data);
+    strbuf_init(sb);
+}
+
+static int reserve(struct strbuf *sb, size_t extra)
+{
+    if (sb->failed)
+        return -1;
+    if (sb->len + extra + 1 <= sb->cap)
+        return 0;
+    size_t cap = sb->cap ? sb->cap : 256;
+    while (cap < sb->len + extra + 1)
+        cap *= 2;
+    char *data = realloc(sb->data, cap);
+    if (!data) {
+        sb->failed = 1;
+        return -1;
+    }
+    sb->data = data;
+    sb->cap = cap;
+    return 0;
+}
+
+void strbuf_append(struct strbuf *sb, const char *s, size_t n)
+{
+    if (reserve(sb, n) < 0)
+        return;
+    memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = 0;
+}
+
+void strbuf_puts(struct strbuf *sb, const char *s)
+{
+    strbuf_append(sb, s, strlen(s));
+}
+
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || reserve(sb, (size_t)n) < 0) {
+        sb->failed = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)n;
+}
+
+void strbuf_put_xml(struct strbuf *sb, const char *s)
+{
+    const char *run = s;
+    for (; *s; s++) {
+        const char *rep = NULL;
+        switch (*s) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&apos;"; break;
+        default: continue;
+        }
+        strbuf_append(sb, run, (size_t)(s - run));
+        strbuf_puts(sb, rep);
+        run = s + 1;
+    }
+    strbuf_append(sb, run, (size_t)(s - run));
+}
+
+int strbuf_failed(const struct strbuf *sb)
+{
+    return sb->failed;
+}
+
+char *strbuf_detach(struct strbuf *sb, size_t *len)
+{
+    if (sb->failed || !sb->data) {
+        int failed = sb->failed;
+        strbuf_free(sb);
+        if (failed)
+            return NULL;
+        char *empty = calloc(1, 1);
+        if (len)
+            *len = 0;
+        return empty;
+    }
+    char *data = sb->data;
+    if (len)
+        *len = sb->len;
+    strbuf_init(sb);
+    return data;
+}

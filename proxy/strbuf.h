@@ -1,0 +1,33 @@
+/*
+ * strbuf: a growable byte string, used wherever text is generated
+ * (stylesheets, reports). Allocation failure is sticky: every append
+ * after a failed one is a no-op and strbuf_failed() says so, so callers
+ * check once at the end instead of after every append.
+ */
+#ifndef SB_STRBUF_H
+#define SB_STRBUF_H
+
+#include <stddef.h>
+
+struct strbuf {
+    char *data;     /* NUL-terminated when len > 0; owned */
+    size_t len;
+    size_t cap;
+    int failed;
+};
+
+void strbuf_init(struct strbuf *sb);
+void strbuf_free(struct strbuf *sb);
+void strbuf_append(struct strbuf *sb, const char *s, size_t n);
+void strbuf_puts(struct strbuf *sb, const char *s);
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Append s with the five XML special characters escaped (text and
+ * attribute values alike). */
+void strbuf_put_xml(struct strbuf *sb, const char *s);
+int strbuf_failed(const struct strbuf *sb);
+/* Hand the string over to the caller (free() it); the buffer is reset.
+ * NULL if an append failed (the buffer is freed then). */
+char *strbuf_detach(struct strbuf *sb, size_t *len);
+
+#endif

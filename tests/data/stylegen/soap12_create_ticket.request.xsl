@@ -1,0 +1,29 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- soapbridge: request stylesheet of operation CreateTicket (binding TicketBinding12) -->
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+ xmlns:fn="http://www.w3.org/2005/xpath-functions" xmlns:sb="urn:soapbridge:xslt"
+ xmlns:sbw="urn:soapbridge" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+ xmlns:exsl="http://exslt.org/common"
+ xmlns:n1="urn:example:tickets"
+ exclude-result-prefixes="fn sb exsl">
+<xsl:output method="xml" encoding="UTF-8"/>
+
+<xsl:template match="/">
+<sbw:body><xsl:for-each select="fn:map">
+<n1:CreateTicket><xsl:call-template name="q1"/></n1:CreateTicket>
+</xsl:for-each></sbw:body>
+</xsl:template>
+
+<!-- request type (anonymous) -->
+<xsl:template name="q1">
+<xsl:for-each select="*[@key='Title'][not(self::fn:null)]"><n1:Title><xsl:value-of select="."/></n1:Title></xsl:for-each>
+<xsl:for-each select="*[@key='Severity'][not(self::fn:null)]"><n1:Severity><xsl:value-of select="."/></n1:Severity></xsl:for-each>
+<xsl:for-each select="(*[@key='Tag'][not(self::fn:array)] | fn:array[@key='Tag']/*)[not(self::fn:null)]"><n1:Tag><xsl:value-of select="."/></n1:Tag></xsl:for-each>
+</xsl:template>
+
+<!-- anyType in a request: members become unqualified elements. -->
+<xsl:template name="sb.to-xml">
+<xsl:choose><xsl:when test="self::fn:map"><xsl:for-each select="*"><xsl:choose><xsl:when test="self::fn:array"><xsl:variable name="k" select="@key"/><xsl:for-each select="*"><xsl:element name="{$k}"><xsl:call-template name="sb.to-xml"/></xsl:element></xsl:for-each></xsl:when><xsl:otherwise><xsl:element name="{@key}"><xsl:call-template name="sb.to-xml"/></xsl:element></xsl:otherwise></xsl:choose></xsl:for-each></xsl:when>
+<xsl:otherwise><xsl:value-of select="."/></xsl:otherwise></xsl:choose>
+</xsl:template>
+</xsl:stylesheet>

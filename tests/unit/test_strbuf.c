@@ -1,0 +1,56 @@
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "suites.h"
+
+START_TEST(appends_and_grows)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    for (int i = 0; i < 1000; i++)
+        strbuf_printf(&sb, "%03d,", i % 1000);
+    ck_assert_uint_eq(sb.len, 4000);
+    ck_assert_int_eq(strncmp(sb.data + 3996, "999,", 4), 0);
+    size_t len;
+    char *s = strbuf_detach(&sb, &len);
+    ck_assert_uint_eq(len, 4000);
+    ck_assert_ptr_null(sb.data);
+    free(s);
+}
+END_TEST
+
+START_TEST(escapes_xml)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_put_xml(&sb, "a<b>&\"c'd");
+    ck_assert_str_eq(sb.data, "a&lt;b&gt;&amp;&quot;c&apos;d");
+    strbuf_free(&sb);
+}
+END_TEST
+
+START_TEST(detach_of_empty_is_empty_string)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    size_t len = 99;
+    char *s = strbuf_detach(&sb, &len);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_str_eq(s, "");
+    ck_assert_uint_eq(len, 0);
+    free(s);
+}
+END_TEST
+
+Suite *strbuf_suite(void)
+{
+    Suite *s = suite_create("strbuf");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, appends_and_grows);
+    tcase_add_test(tc, escapes_xml);
+    tcase_add_test(tc, detach_of_empty_is_empty_string);
+    suite_add_tcase(s, tc);
+    return s;
+}
