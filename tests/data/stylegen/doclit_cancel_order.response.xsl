@@ -18,8 +18,8 @@
 <xsl:for-each select="*[local-name()='faultactor' or local-name()='Role']"><fn:string key="actor"><xsl:value-of select="normalize-space(.)"/></fn:string></xsl:for-each>
 <xsl:for-each select="*[local-name()='Node']"><fn:string key="node"><xsl:value-of select="normalize-space(.)"/></fn:string></xsl:for-each>
 <xsl:for-each select="*[local-name()='detail' or local-name()='Detail']"><fn:map key="detail">
-<xsl:for-each select="n1:OrderFault[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="OrderFault"/></xsl:when><xsl:otherwise><fn:map key="OrderFault"><xsl:call-template name="r2"/></fn:map></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::n1:OrderFault)]"/></xsl:call-template>
+<xsl:for-each select="n1:OrderFault[1]"><fn:map key="OrderFault"><xsl:call-template name="r2"/></fn:map></xsl:for-each>
+<xsl:if test="count(*) != count(n1:OrderFault)"><xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::n1:OrderFault)]"/></xsl:call-template></xsl:if>
 </fn:map></xsl:for-each>
 </fn:map></xsl:for-each></sbw:fault></xsl:when>
 <xsl:otherwise><xsl:choose><xsl:when test="n1:CancelOrderResponse"><xsl:for-each select="n1:CancelOrderResponse[1]"><fn:map><xsl:call-template name="r1"/></fn:map></xsl:for-each></xsl:when><xsl:otherwise><sbw:bad-response reason="soap:Body has no CancelOrderResponse element"/></xsl:otherwise></xsl:choose></xsl:otherwise>
@@ -29,15 +29,15 @@
 
 <!-- response type (anonymous) -->
 <xsl:template name="r1">
-<xsl:for-each select="n1:Cancelled[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="Cancelled"/></xsl:when><xsl:otherwise><xsl:variable name="v1" select="normalize-space(.)"/><xsl:choose><xsl:when test="$v1='true' or $v1='1'"><fn:boolean key="Cancelled">true</fn:boolean></xsl:when><xsl:when test="$v1='false' or $v1='0'"><fn:boolean key="Cancelled">false</fn:boolean></xsl:when><xsl:otherwise><xsl:value-of select="sb:warn(concat('not a boolean in ', name(), ': ', .))"/><fn:string key="Cancelled"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::n1:Cancelled)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template>
+<xsl:for-each select="n1:Cancelled[1]"><xsl:variable name="v1" select="normalize-space(.)"/><xsl:choose><xsl:when test="$v1='true' or $v1='1'"><fn:boolean key="Cancelled">true</fn:boolean></xsl:when><xsl:when test="$v1='false' or $v1='0'"><fn:boolean key="Cancelled">false</fn:boolean></xsl:when><xsl:otherwise><xsl:value-of select="sb:warn(concat('not a boolean in ', name(), ': ', .))"/><fn:string key="Cancelled"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:for-each>
+<xsl:if test="count(*) != count(n1:Cancelled)"><xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::n1:Cancelled)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template></xsl:if>
 </xsl:template>
 
 <!-- response type (anonymous) -->
 <xsl:template name="r2">
-<xsl:for-each select="n1:ErrorCode[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="ErrorCode"/></xsl:when><xsl:otherwise><xsl:variable name="v2" select="sb:json-number(string(.))"/><xsl:choose><xsl:when test="$v2!=''"><fn:number key="ErrorCode"><xsl:value-of select="$v2"/></fn:number></xsl:when><xsl:otherwise><xsl:value-of select="sb:warn(concat('not a number in ', name(), ': ', .))"/><fn:string key="ErrorCode"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:for-each select="n1:ErrorText[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="ErrorText"/></xsl:when><xsl:otherwise><fn:string key="ErrorText"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::n1:ErrorCode or self::n1:ErrorText)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template>
+<xsl:for-each select="n1:ErrorCode[1]"><xsl:variable name="v2" select="sb:json-number(string(.))"/><xsl:if test="$v2!=''"><fn:number key="ErrorCode"><xsl:value-of select="$v2"/></fn:number></xsl:if><xsl:if test="$v2=''"><xsl:value-of select="sb:warn(concat('not a number in ', name(), ': ', .))"/><fn:string key="ErrorCode"><xsl:value-of select="."/></fn:string></xsl:if></xsl:for-each>
+<xsl:for-each select="n1:ErrorText[1]"><fn:string key="ErrorText"><xsl:value-of select="."/></fn:string></xsl:for-each>
+<xsl:if test="count(*) != count(n1:ErrorCode) + count(n1:ErrorText)"><xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::n1:ErrorCode or self::n1:ErrorText)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template></xsl:if>
 </xsl:template>
 
 <!-- The generic rule: content without a schema declaration. -->

@@ -20,9 +20,9 @@
 <xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*"/></xsl:call-template>
 </fn:map></xsl:for-each>
 </fn:map></xsl:for-each></sbw:fault></xsl:when>
-<xsl:otherwise><xsl:choose><xsl:when test="*"><xsl:for-each select="*[1]"><fn:map><xsl:for-each select="invoices[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="invoices"/></xsl:when><xsl:otherwise><fn:array key="invoices"><xsl:for-each select="*"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null/></xsl:when><xsl:otherwise><fn:map><xsl:call-template name="r1"/></fn:map></xsl:otherwise></xsl:choose></xsl:for-each></fn:array></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:for-each select="notes[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="notes"/></xsl:when><xsl:otherwise><fn:array key="notes"><xsl:for-each select="*"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null/></xsl:when><xsl:otherwise><fn:string><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:for-each></fn:array></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::invoices or self::notes)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template>
+<xsl:otherwise><xsl:choose><xsl:when test="*"><xsl:for-each select="*[1]"><fn:map><xsl:for-each select="invoices[1]"><fn:array key="invoices"><xsl:for-each select="*"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null/></xsl:when><xsl:otherwise><fn:map><xsl:call-template name="r1"/></fn:map></xsl:otherwise></xsl:choose></xsl:for-each></fn:array></xsl:for-each>
+<xsl:for-each select="notes[1]"><fn:array key="notes"><xsl:for-each select="*"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null/></xsl:when><xsl:otherwise><fn:string><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:for-each></fn:array></xsl:for-each>
+<xsl:if test="count(*) != count(invoices) + count(notes)"><xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::invoices or self::notes)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template></xsl:if>
 </fn:map></xsl:for-each></xsl:when><xsl:otherwise><sbw:bad-response reason="soap:Body has no rpc response wrapper element"/></xsl:otherwise></xsl:choose></xsl:otherwise>
 </xsl:choose>
 </xsl:for-each>
@@ -30,10 +30,10 @@
 
 <!-- response type Invoice -->
 <xsl:template name="r1">
-<xsl:for-each select="number[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="number"/></xsl:when><xsl:otherwise><fn:string key="number"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:for-each select="amount[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="amount"/></xsl:when><xsl:otherwise><xsl:variable name="v3" select="sb:json-number(string(.))"/><xsl:choose><xsl:when test="$v3!=''"><fn:number key="amount"><xsl:value-of select="$v3"/></fn:number></xsl:when><xsl:otherwise><xsl:value-of select="sb:warn(concat('not a number in ', name(), ': ', .))"/><fn:string key="amount"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:for-each select="paid[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="paid"/></xsl:when><xsl:otherwise><xsl:variable name="v4" select="normalize-space(.)"/><xsl:choose><xsl:when test="$v4='true' or $v4='1'"><fn:boolean key="paid">true</fn:boolean></xsl:when><xsl:when test="$v4='false' or $v4='0'"><fn:boolean key="paid">false</fn:boolean></xsl:when><xsl:otherwise><xsl:value-of select="sb:warn(concat('not a boolean in ', name(), ': ', .))"/><fn:string key="paid"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::number or self::amount or self::paid)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template>
+<xsl:for-each select="number[1]"><fn:string key="number"><xsl:value-of select="."/></fn:string></xsl:for-each>
+<xsl:for-each select="amount[1]"><xsl:variable name="v3" select="sb:json-number(string(.))"/><xsl:if test="$v3!=''"><fn:number key="amount"><xsl:value-of select="$v3"/></fn:number></xsl:if><xsl:if test="$v3=''"><xsl:value-of select="sb:warn(concat('not a number in ', name(), ': ', .))"/><fn:string key="amount"><xsl:value-of select="."/></fn:string></xsl:if></xsl:for-each>
+<xsl:for-each select="paid[1]"><xsl:variable name="v4" select="normalize-space(.)"/><xsl:choose><xsl:when test="$v4='true' or $v4='1'"><fn:boolean key="paid">true</fn:boolean></xsl:when><xsl:when test="$v4='false' or $v4='0'"><fn:boolean key="paid">false</fn:boolean></xsl:when><xsl:otherwise><xsl:value-of select="sb:warn(concat('not a boolean in ', name(), ': ', .))"/><fn:string key="paid"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:for-each>
+<xsl:if test="count(*) != count(number) + count(amount) + count(paid)"><xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::number or self::amount or self::paid)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template></xsl:if>
 </xsl:template>
 
 <!-- The generic rule: content without a schema declaration. -->

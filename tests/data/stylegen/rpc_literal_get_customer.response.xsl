@@ -20,8 +20,8 @@
 <xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*"/></xsl:call-template>
 </fn:map></xsl:for-each>
 </fn:map></xsl:for-each></sbw:fault></xsl:when>
-<xsl:otherwise><xsl:choose><xsl:when test="*"><xsl:for-each select="*[1]"><fn:map><xsl:for-each select="customer[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="customer"/></xsl:when><xsl:otherwise><fn:map key="customer"><xsl:call-template name="r1"/></fn:map></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::customer)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template>
+<xsl:otherwise><xsl:choose><xsl:when test="*"><xsl:for-each select="*[1]"><fn:map><xsl:for-each select="customer[1]"><fn:map key="customer"><xsl:call-template name="r1"/></fn:map></xsl:for-each>
+<xsl:if test="count(*) != count(customer)"><xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::customer)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template></xsl:if>
 </fn:map></xsl:for-each></xsl:when><xsl:otherwise><sbw:bad-response reason="soap:Body has no rpc response wrapper element"/></xsl:otherwise></xsl:choose></xsl:otherwise>
 </xsl:choose>
 </xsl:for-each>
@@ -29,11 +29,11 @@
 
 <!-- response type Customer -->
 <xsl:template name="r1">
-<xsl:for-each select="id[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="id"/></xsl:when><xsl:otherwise><xsl:variable name="v1" select="sb:json-number(string(.))"/><xsl:choose><xsl:when test="$v1!=''"><fn:number key="id"><xsl:value-of select="$v1"/></fn:number></xsl:when><xsl:otherwise><xsl:value-of select="sb:warn(concat('not a number in ', name(), ': ', .))"/><fn:string key="id"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:for-each select="name[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="name"/></xsl:when><xsl:otherwise><fn:string key="name"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:for-each select="email[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="email"/></xsl:when><xsl:otherwise><fn:string key="email"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:for-each select="vip[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="vip"/></xsl:when><xsl:otherwise><xsl:variable name="v4" select="normalize-space(.)"/><xsl:choose><xsl:when test="$v4='true' or $v4='1'"><fn:boolean key="vip">true</fn:boolean></xsl:when><xsl:when test="$v4='false' or $v4='0'"><fn:boolean key="vip">false</fn:boolean></xsl:when><xsl:otherwise><xsl:value-of select="sb:warn(concat('not a boolean in ', name(), ': ', .))"/><fn:string key="vip"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::id or self::name or self::email or self::vip)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template>
+<xsl:for-each select="id[1]"><xsl:variable name="v1" select="sb:json-number(string(.))"/><xsl:if test="$v1!=''"><fn:number key="id"><xsl:value-of select="$v1"/></fn:number></xsl:if><xsl:if test="$v1=''"><xsl:value-of select="sb:warn(concat('not a number in ', name(), ': ', .))"/><fn:string key="id"><xsl:value-of select="."/></fn:string></xsl:if></xsl:for-each>
+<xsl:for-each select="name[1]"><fn:string key="name"><xsl:value-of select="."/></fn:string></xsl:for-each>
+<xsl:for-each select="email[1]"><fn:string key="email"><xsl:value-of select="."/></fn:string></xsl:for-each>
+<xsl:for-each select="vip[1]"><xsl:variable name="v4" select="normalize-space(.)"/><xsl:choose><xsl:when test="$v4='true' or $v4='1'"><fn:boolean key="vip">true</fn:boolean></xsl:when><xsl:when test="$v4='false' or $v4='0'"><fn:boolean key="vip">false</fn:boolean></xsl:when><xsl:otherwise><xsl:value-of select="sb:warn(concat('not a boolean in ', name(), ': ', .))"/><fn:string key="vip"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:for-each>
+<xsl:if test="count(*) != count(id) + count(name) + count(email) + count(vip)"><xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::id or self::name or self::email or self::vip)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template></xsl:if>
 </xsl:template>
 
 <!-- The generic rule: content without a schema declaration. -->

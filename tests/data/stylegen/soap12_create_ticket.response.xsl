@@ -28,9 +28,9 @@
 
 <!-- response type (anonymous) -->
 <xsl:template name="r1">
-<xsl:for-each select="n1:TicketId[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="TicketId"/></xsl:when><xsl:otherwise><xsl:variable name="v1" select="sb:json-number(string(.))"/><xsl:choose><xsl:when test="$v1!=''"><fn:number key="TicketId"><xsl:value-of select="$v1"/></fn:number></xsl:when><xsl:otherwise><xsl:value-of select="sb:warn(concat('not a number in ', name(), ': ', .))"/><fn:string key="TicketId"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:for-each select="n1:Created[1]"><xsl:choose><xsl:when test="@xsi:nil='true' or @xsi:nil='1'"><fn:null key="Created"/></xsl:when><xsl:otherwise><fn:string key="Created"><xsl:value-of select="."/></fn:string></xsl:otherwise></xsl:choose></xsl:for-each>
-<xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::n1:TicketId or self::n1:Created)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template>
+<xsl:for-each select="n1:TicketId[1]"><xsl:variable name="v1" select="sb:json-number(string(.))"/><xsl:if test="$v1!=''"><fn:number key="TicketId"><xsl:value-of select="$v1"/></fn:number></xsl:if><xsl:if test="$v1=''"><xsl:value-of select="sb:warn(concat('not a number in ', name(), ': ', .))"/><fn:string key="TicketId"><xsl:value-of select="."/></fn:string></xsl:if></xsl:for-each>
+<xsl:for-each select="n1:Created[1]"><fn:string key="Created"><xsl:value-of select="."/></fn:string></xsl:for-each>
+<xsl:if test="count(*) != count(n1:TicketId) + count(n1:Created)"><xsl:call-template name="sb.group"><xsl:with-param name="nodes" select="*[not(self::n1:TicketId or self::n1:Created)]"/><xsl:with-param name="undeclared" select="true()"/></xsl:call-template></xsl:if>
 </xsl:template>
 
 <!-- The generic rule: content without a schema declaration. -->
