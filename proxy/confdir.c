@@ -77,6 +77,8 @@ void confdir_problems_clear(struct confdir_problems *problems)
 
 /* ---- files ---- */
 
+#define STYLESHEET_MAX_BYTES (8u << 20)
+
 /* dir + "/" + name into buf; -1 when it does not fit. */
 static int joinPath(char *buf, size_t size, const char *dir, const char *name)
 {
@@ -128,21 +130,6 @@ static void freeList(char **names)
     for (size_t i = 0; names && names[i]; i++)
         free(names[i]);
     free(names);
-}
-
-static char *readText(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct strbuf sb;
-    char chunk[8192];
-    size_t got;
-    strbuf_init(&sb);
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && sb.len < (8u << 20))
-        strbuf_append(&sb, chunk, got);
-    fclose(f);
-    return strbuf_detach(&sb, NULL);
 }
 
 /* ---- stylesheets ---- */
@@ -422,7 +409,7 @@ static char *handWritten(struct confdir *cd, const struct mapping *m,
 {
     char path[PATH_MAX];
     char *text = joinPath(path, sizeof(path), cd->dir, rel) < 0
-                     ? NULL : readText(path);
+                     ? NULL : strbuf_read_file(path, STYLESHEET_MAX_BYTES, NULL);
     if (!text)
         addProblemf(problems, "mapping_load", m->file, 0,
                     "cannot read stylesheet %s: %s", rel, strerror(errno));

@@ -22,6 +22,7 @@
 #include "xsltfunc.h"
 
 #define EXIT_USAGE 2
+#define INPUT_MAX_BYTES (64u << 20)   /* translate's input file */
 
 static const char usage[] =
     "usage: soapbridge COMMAND [ARGS]\n"
@@ -176,26 +177,6 @@ static int runCompile(int argc, char **argv)
     return status;
 }
 
-static char *readFile(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct strbuf sb;
-    char chunk[8192];
-    size_t got;
-    strbuf_init(&sb);
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        strbuf_append(&sb, chunk, got);
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        strbuf_free(&sb);
-        return NULL;
-    }
-    return strbuf_detach(&sb, len);
-}
-
 static int printError(const struct sb_error *err)
 {
     char line[1024];
@@ -210,7 +191,7 @@ static int translateFile(const struct confdir *cd,
 {
     struct sb_error err;
     size_t len;
-    char *data = readFile(file, &len);
+    char *data = strbuf_read_file(file, INPUT_MAX_BYTES, &len);
     if (!data) {
         fprintf(stderr, "soapbridge translate: cannot read %s: %s\n", file,
                 strerror(errno));

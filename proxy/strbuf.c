@@ -3,6 +3,7 @@
  */
 #include "strbuf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,4 +111,26 @@ char *strbuf_detach(struct strbuf *sb, size_t *len)
         *len = sb->len;
     strbuf_init(sb);
     return data;
+}
+
+char *strbuf_read_file(const char *path, size_t max_bytes, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct strbuf sb;
+    char chunk[8192];
+    size_t got;
+    strbuf_init(&sb);
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
+           sb.len <= max_bytes)
+        strbuf_append(&sb, chunk, got);
+    int error = ferror(f) ? EIO : sb.len > max_bytes ? EFBIG : 0;
+    fclose(f);
+    if (error || strbuf_failed(&sb)) {
+        strbuf_free(&sb);
+        errno = error ? error : ENOMEM;
+        return NULL;
+    }
+    return strbuf_detach(&sb, len);
 }

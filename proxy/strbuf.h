@@ -26,6 +26,10 @@ void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
  * attribute values alike). */
 void strbuf_put_xml(struct strbuf *sb, const char *s);
 int strbuf_failed(const struct strbuf *sb);
+/* Read the whole file `path` (at most max_bytes) and return it as a
+ * malloc'ed NUL-terminated string (length in *len if not NULL); NULL
+ * with errno set when it cannot be read, or EFBIG when it is larger. */
+char *strbuf_read_file(const char *path, size_t max_bytes, size_t *len);
 /* Hand the string over to the caller (free() it); the buffer is reset.
  * NULL if an append failed (the buffer is freed then). */
 char *strbuf_detach(struct strbuf *sb, size_t *len);

@@ -606,11 +606,18 @@ int tz_local_to_utc(const struct tz_set *set, const char *name,
         *utc = local - before;
         return 0;
     }
-    /* The earlier offset is right before the change and in an overlap
-     * (the earlier instant, daylight time); otherwise, after the change
-     * and in a gap, the later offset is. */
+    /* A reading is consistent when the zone has that offset at the
+     * instant it gives. Prefer the earlier offset (the daylight reading
+     * in an overlap); when neither is consistent the time is in a gap,
+     * and the earlier offset moves it forward by the gap. */
     long check;
-    tz_offset_at_utc(set, name, local - before, &check);
-    *utc = local - (check == before ? before : after);
+    if (tz_offset_at_utc(set, name, local - before, &check) == 0 &&
+        check == before)
+        *utc = local - before;
+    else if (tz_offset_at_utc(set, name, local - after, &check) == 0 &&
+             check == after)
+        *utc = local - after;
+    else
+        *utc = local - before;
     return 0;
 }

@@ -35,9 +35,10 @@ int tz_offset_at_utc(const struct tz_set *set, const char *name, time_t t,
                      long *offset);
 
 /* UTC instant for a local wall-clock time given as seconds since the epoch
- * as if the wall clock were UTC. In a gap (spring forward) the later
- * offset is used (Berlin 02:30 on the spring day gives 00:30Z); in an
- * overlap (fall back) the earlier (daylight) one (02:30 gives 00:30Z).
+ * as if the wall clock were UTC. A time in a gap (spring forward) is
+ * moved forward by the gap (Berlin 02:30 on the spring day is 03:30
+ * CEST, 01:30Z); in an overlap (fall back) the earlier, daylight reading
+ * is used (02:30 gives 00:30Z).
  * -1 if the zone is not loaded. */
 int tz_local_to_utc(const struct tz_set *set, const char *name,
                     time_t local_as_utc, time_t *utc);

@@ -1,9 +1,11 @@
 #include <check.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "strbuf.h"
 #include "suites.h"
+#include "testutil.h"
 
 START_TEST(appends_and_grows)
 {
@@ -44,6 +46,26 @@ START_TEST(detach_of_empty_is_empty_string)
 }
 END_TEST
 
+START_TEST(reads_files_within_a_limit)
+{
+    char path[4096];
+    size_t len;
+    char *text = strbuf_read_file(test_path(path, sizeof(path),
+                                  "tests/data/config/mappings/tables/"
+                                  "order-status.csv"), 1024, &len);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_str_eq(text, "code,status\nNEW,new\nSHP,shipped\n"
+                           "CAN,cancelled\n");
+    ck_assert_uint_eq(len, strlen(text));
+    free(text);
+    errno = 0;
+    ck_assert_ptr_null(strbuf_read_file(path, 10, NULL));
+    ck_assert_int_eq(errno, EFBIG);
+    ck_assert_ptr_null(strbuf_read_file("tests/data/no-such-file", 10, NULL));
+    ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
 Suite *strbuf_suite(void)
 {
     Suite *s = suite_create("strbuf");
@@ -51,6 +73,7 @@ Suite *strbuf_suite(void)
     tcase_add_test(tc, appends_and_grows);
     tcase_add_test(tc, escapes_xml);
     tcase_add_test(tc, detach_of_empty_is_empty_string);
+    tcase_add_test(tc, reads_files_within_a_limit);
     suite_add_tcase(s, tc);
     return s;
 }

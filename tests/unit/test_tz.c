@@ -96,8 +96,9 @@ static const struct {
     {"Europe/Berlin", 2026, 1, 15, 12, 0, 0, 2026, 1, 15, 11, 0, 0},
     {"Europe/Berlin", 2026, 7, 15, 12, 0, 0, 2026, 7, 15, 10, 0, 0},
     {"Europe/Berlin", 2026, 3, 29, 1, 59, 59, 2026, 3, 29, 0, 59, 59},
-    /* The spring gap 02:00-03:00 does not exist: the later offset. */
-    {"Europe/Berlin", 2026, 3, 29, 2, 30, 0, 2026, 3, 29, 0, 30, 0},
+    /* The spring gap 02:00-03:00 does not exist: moved forward by the
+     * gap, as java.time and Python's zoneinfo do (02:30 is 03:30 CEST). */
+    {"Europe/Berlin", 2026, 3, 29, 2, 30, 0, 2026, 3, 29, 1, 30, 0},
     {"Europe/Berlin", 2026, 3, 29, 3, 0, 0, 2026, 3, 29, 1, 0, 0},
     /* The autumn overlap 02:00-03:00 happens twice: the earlier one. */
     {"Europe/Berlin", 2026, 10, 25, 1, 59, 59, 2026, 10, 24, 23, 59, 59},
@@ -105,7 +106,7 @@ static const struct {
     {"Europe/Berlin", 2026, 10, 25, 2, 30, 0, 2026, 10, 25, 0, 30, 0},
     {"Europe/Berlin", 2026, 10, 25, 3, 0, 0, 2026, 10, 25, 2, 0, 0},
     {"Europe/Berlin", 2090, 8, 1, 8, 0, 0, 2090, 8, 1, 6, 0, 0},
-    {"America/New_York", 2026, 3, 8, 2, 30, 0, 2026, 3, 8, 6, 30, 0},
+    {"America/New_York", 2026, 3, 8, 2, 30, 0, 2026, 3, 8, 7, 30, 0},
     {"America/New_York", 2026, 11, 1, 1, 30, 0, 2026, 11, 1, 5, 30, 0},
     {"America/New_York", 2026, 11, 1, 2, 0, 0, 2026, 11, 1, 7, 0, 0},
     {"Asia/Kolkata", 2026, 11, 25, 10, 30, 0, 2026, 11, 25, 5, 0, 0},

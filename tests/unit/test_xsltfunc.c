@@ -64,7 +64,7 @@ static const struct {
      "2026-11-25T06:00:00Z", 1},
     /* The spring gap and the autumn overlap (see tz.h). */
     {"29.03.2026 02:30", "DD.MM.YYYY hh:mm", "Europe/Berlin",
-     "2026-03-29T00:30:00Z", 1},
+     "2026-03-29T01:30:00Z", 1},
     {"25.10.2026 02:30", "DD.MM.YYYY hh:mm", "Europe/Berlin",
      "2026-10-25T00:30:00Z", 1},
     {"00000101", "YYYYMMDD", NULL, "0000-01-01", 1},
