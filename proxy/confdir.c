@@ -181,10 +181,10 @@ static xsltStylesheetPtr compileStylesheet(const char *text, const char *name,
     compileMessages = &messages;
     xsltStylesheetPtr style = xsltParseStylesheetDoc(doc);
     compileMessages = NULL;
-    /* libxslt reports some compile errors (an unknown xsl: instruction)
-     * without counting them in style->errors: its message says "error". */
-    if (!style || style->errors ||
-        (messages.len && strstr(messages.data, "error"))) {
+    /* libxslt reports some compile errors (an unknown xsl: instruction,
+     * an undeclared prefix) without counting them in style->errors: any
+     * message it gives while compiling is a problem. */
+    if (!style || style->errors || messages.len) {
         error_set_at(err, "xslt_compile", name, xsltMessageLine(&messages),
                      "%s", messages.len ? messages.data
                                         : "invalid stylesheet");

@@ -104,7 +104,11 @@ static size_t prefixIndex(struct stylegen *sg, const char *ns)
 static void putQName(struct stylegen *sg, struct strbuf *out, const char *ns,
                      const char *name)
 {
-    if (ns && ns[0])
+    /* The xml: namespace is bound to its prefix and may not be declared
+     * (Namespaces in XML 1.0, section 3). */
+    if (ns && xmlStrEqual(BAD_CAST ns, XML_XML_NAMESPACE))
+        strbuf_puts(out, "xml:");
+    else if (ns && ns[0])
         strbuf_printf(out, "n%zu:", prefixIndex(sg, ns));
     strbuf_puts(out, name);
 }

@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parser.h>
+#include <libxslt/transform.h>
+#include <libxslt/xsltutils.h>
+
+#include "jsonxml.h"
 #include "stylegen.h"
 #include "suites.h"
 #include "testutil.h"
@@ -146,6 +151,90 @@ START_TEST(resolves_paths_against_the_schema)
 }
 END_TEST
 
+/* The large WSDL families of tests/realwsdl: every operation's default
+ * stylesheets compile, and an empty request converts into the operation's
+ * body element. */
+static const char *families[] = {
+    "tests/realwsdl/mailbox/services.wsdl",
+    "tests/realwsdl/crmpartner/partner.wsdl",
+    "tests/realwsdl/camera/devicemgmt.wsdl",
+    "tests/realwsdl/legacyrpc/InventoryKeeper.wsdl",
+};
+
+static int compileMessages;
+
+static void countMessage(void *ctx, const char *fmt, ...)
+{
+    (void)ctx;
+    (void)fmt;
+    compileMessages++;
+}
+
+/* Compile generated text; libxslt must have nothing to say about it. */
+static xsltStylesheetPtr compileText(char *text)
+{
+    ck_assert_ptr_nonnull(text);
+    xmlDocPtr doc = xmlReadMemory(text, (int)strlen(text), "generated", NULL,
+                                  XML_PARSE_NONET);
+    free(text);
+    ck_assert_ptr_nonnull(doc);
+    compileMessages = 0;
+    xsltSetGenericErrorFunc(NULL, countMessage);
+    xsltStylesheetPtr style = xsltParseStylesheetDoc(doc);
+    xsltSetGenericErrorFunc(NULL, NULL);
+    ck_assert_ptr_nonnull(style);
+    ck_assert_int_eq(style->errors, 0);
+    ck_assert_int_eq(compileMessages, 0);
+    return style;
+}
+
+START_TEST(large_wsdl_families_compile_and_convert)
+{
+    char path[4096];
+    struct sb_error err;
+    struct wsdl *w = wsdl_load(test_path(path, sizeof(path), families[_i]),
+                               &err);
+    ck_assert_msg(w != NULL, "%s: %s", families[_i], err.message);
+    xmlDocPtr empty = xmlReadMemory("<fn:map xmlns:fn=\"" JSONXML_NS "\"/>",
+                                    (int)strlen("<fn:map xmlns:fn=\""
+                                                JSONXML_NS "\"/>"),
+                                    "empty", NULL, 0);
+    size_t converted = 0;
+    for (size_t b = 0; b < w->n_bindings; b++) {
+        const struct wsdl_binding *binding = &w->bindings[b];
+        for (size_t i = 0; i < binding->n_operations; i++) {
+            const struct wsdl_operation *op = &binding->operations[i];
+            xsltStylesheetPtr request =
+                compileText(stylegen_request(binding, op, NULL, &err));
+            if (op->output.message)
+                xsltFreeStylesheet(compileText(
+                    stylegen_response(binding, op, NULL, &err)));
+            xmlDocPtr body = xsltApplyStylesheet(request, empty, NULL);
+            ck_assert_ptr_nonnull(body);
+            xmlNodePtr root = xmlDocGetRootElement(body);
+            ck_assert_str_eq((const char *)root->name, "body");
+            if (op->style == WSDL_RPC ||
+                (op->input.n_parts == 1 && op->input.parts[0]->element &&
+                 op->input.parts[0]->element->type->is_complex)) {
+                xmlNodePtr first = root->children;
+                while (first && first->type != XML_ELEMENT_NODE)
+                    first = first->next;
+                ck_assert_ptr_nonnull(first);
+                const char *want = op->style == WSDL_RPC
+                    ? op->name : op->input.parts[0]->element->name;
+                ck_assert_str_eq((const char *)first->name, want);
+                converted++;
+            }
+            xmlFreeDoc(body);
+            xsltFreeStylesheet(request);
+        }
+    }
+    ck_assert_uint_gt(converted, 10);
+    xmlFreeDoc(empty);
+    wsdl_free(w);
+}
+END_TEST
+
 Suite *stylegen_suite(void)
 {
     Suite *s = suite_create("stylegen");
@@ -155,6 +244,9 @@ Suite *stylegen_suite(void)
     tcase_add_test(tc, one_way_operation_has_no_response);
     tcase_add_loop_test(tc, resolves_paths_against_the_schema, 0,
                         sizeof(paths) / sizeof(paths[0]));
+    tcase_add_loop_test(tc, large_wsdl_families_compile_and_convert, 0,
+                        sizeof(families) / sizeof(families[0]));
+    tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
 }
