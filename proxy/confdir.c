@@ -331,18 +331,18 @@ static void addOperations(struct confdir *cd, const struct confdir_options *opt,
 
 static const struct wsdl *findWsdl(struct confdir *cd, const char *rel,
                                    struct confdir_problems *problems,
-                                   const char *mapping_file)
+                                   const char *mapping_file, int line)
 {
     char path[PATH_MAX], want[PATH_MAX], have[PATH_MAX];
     if (joinPath(path, sizeof(path), cd->dir, rel) < 0 || !realpath(path, want)) {
-        addProblemf(problems, "mapping_load", mapping_file, 0,
+        addProblemf(problems, "mapping_load", mapping_file, line,
                     "service.wsdl: cannot open %s: %s", rel, strerror(errno));
         return NULL;
     }
     for (size_t i = 0; i < cd->n_wsdls; i++)
         if (realpath(cd->wsdls[i]->file, have) && strcmp(have, want) == 0)
             return cd->wsdls[i];
-    addProblemf(problems, "mapping_load", mapping_file, 0,
+    addProblemf(problems, "mapping_load", mapping_file, line,
                 "service.wsdl: %s is not a loaded WSDL of this folder's wsdl/ "
                 "(see the problems above, or move it there)", rel);
     return NULL;
@@ -353,21 +353,22 @@ static int bindMapping(struct confdir *cd, const struct mapping *m,
                        struct capability *cap,
                        struct confdir_problems *problems)
 {
-    const struct wsdl *w = findWsdl(cd, m->wsdl, problems, m->file);
+    const struct wsdl *w = findWsdl(cd, m->wsdl, problems, m->file,
+                                     m->service_line);
     if (!w)
         return -1;
     const struct wsdl_service *svc = m->service
         ? wsdl_find_service(w, m->service)
         : (w->n_services ? &w->services[0] : NULL);
     if (!svc) {
-        addProblemf(problems, "mapping_load", m->file, 0,
+        addProblemf(problems, "mapping_load", m->file, m->service_line,
                     "service.service: no service '%s' in %s",
                     m->service ? m->service : "(any)", m->wsdl);
         return -1;
     }
     const struct wsdl_port *port = wsdl_find_port(svc, m->port);
     if (!port || !port->binding) {
-        addProblemf(problems, "mapping_load", m->file, 0,
+        addProblemf(problems, "mapping_load", m->file, m->service_line,
                     "service.port: no SOAP port '%s' in service %s",
                     m->port ? m->port : "(any)", svc->name);
         return -1;
@@ -375,7 +376,7 @@ static int bindMapping(struct confdir *cd, const struct mapping *m,
     const struct wsdl_operation *op = wsdl_find_operation(port->binding,
                                                           m->operation);
     if (!op) {
-        addProblemf(problems, "mapping_load", m->file, 0,
+        addProblemf(problems, "mapping_load", m->file, m->service_line,
                     "service.operation: no operation '%s' in binding %s",
                     m->operation, port->binding->name);
         return -1;

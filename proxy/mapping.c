@@ -1061,6 +1061,7 @@ static int setService(struct loader *ld, const struct scope *sc, void *target,
 {
     struct scope service = *sc;
     service.kind = SCOPE_SERVICE;
+    ((struct mapping *)target)->service_line = key->line;
     return walkTable(ld, &service, service_directives,
                      sizeof(service_directives) / sizeof(service_directives[0]),
                      value, target, key->line);

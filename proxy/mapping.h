@@ -145,6 +145,7 @@ struct mapping {
     char *wsdl;             /* as written (relative to the config folder) */
     char *service, *port, *operation;   /* service/port may be NULL */
     char *endpoint;         /* NULL = the WSDL's soap:address */
+    int service_line;       /* line of service:, for messages about it */
 
     struct mapping_field *inputs;
     size_t n_inputs;

@@ -69,7 +69,7 @@ static const struct {
 } broken[] = {
     {"mappings/tables/dup-key.csv", 3, "duplicate key 'SHP'"},
     {"wsdl/broken.wsdl", 11, "tns:Missing: unknown type"},
-    {"mappings/a_unknown_operation.yaml", 0,
+    {"mappings/a_unknown_operation.yaml", 2,
      "service.operation: no operation 'NoSuchOperation' in binding "
      "OrderBinding"},
     {"xslt/not-well-formed.xsl", 3,
@@ -77,7 +77,7 @@ static const struct {
     {"xslt/unknown-instruction.xsl", 3, "compilation error"},
     {"mappings/d_second.yaml", 0, "capability 'twice' is defined twice"},
     {"mappings/e_syntax.yaml", 3, "did not find expected ',' or '}'"},
-    {"mappings/f_missing_wsdl.yaml", 0,
+    {"mappings/f_missing_wsdl.yaml", 2,
      "service.wsdl: cannot open wsdl/nowhere.wsdl"},
 };
 
