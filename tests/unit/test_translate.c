@@ -239,6 +239,39 @@ START_TEST(translation_case)
 }
 END_TEST
 
+/* With strict on, content the schema does not declare fails the
+ * translation instead of becoming a warning, and the error says what. */
+START_TEST(strict_mode_refuses_undeclared_content)
+{
+    char path[4096];
+    size_t len;
+    struct sb_error err;
+    struct translate_result result;
+    struct confdir_options opt = {.operations = 1, .strict = 1};
+    struct confdir_problems problems;
+    struct confdir *cd = confdir_load(
+        test_path(path, sizeof(path), "tests/data/config"), &opt, &problems);
+    ck_assert_ptr_nonnull(cd);
+    ck_assert_uint_eq(problems.n, 0);
+    const struct capability *cap = confdir_find(cd,
+                                                "OrderService.GetOrderStatus");
+    char *lenient = caseFile("order_undeclared_lenient", "response.xml", &len);
+    ck_assert_int_eq(translate_response(cd, cap, lenient, len, NULL, NULL,
+                                        &result, &err), -1);
+    ck_assert_str_eq(err.code, "upstream_bad_response");
+    ck_assert_str_eq(err.message, "stylesheet failed: undeclared element "
+                                  "o:LegacyFlag in o:Order");
+    char *clean = caseFile("order_default_ok", "response.xml", &len);
+    ck_assert_int_eq(translate_response(cd, cap, clean, len, NULL, NULL,
+                                        &result, &err), 0);
+    translate_result_clear(&result);
+    free(clean);
+    free(lenient);
+    confdir_problems_clear(&problems);
+    confdir_free(cd);
+}
+END_TEST
+
 static void setup(void)
 {
     xmlInitParser();
@@ -258,6 +291,7 @@ Suite *translate_suite(void)
     tcase_add_unchecked_fixture(tc, setup, NULL);
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, translation_case, 0, (int)listCases(NULL));
+    tcase_add_test(tc, strict_mode_refuses_undeclared_content);
     suite_add_tcase(s, tc);
     return s;
 }
