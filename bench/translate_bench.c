@@ -20,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libexslt/exslt.h>
 #include <libxml/parser.h>
 
 #include "strbuf.h"
@@ -145,10 +144,8 @@ int main(int argc, char **argv)
     int iterations = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 20000;
     char path[4096];
     xmlInitParser();
-    exsltCommonRegister();
-    exsltStrRegister();
-    xsltfunc_register();
-    confdir_init();
+    if (confdir_init() < 0)
+        return fprintf(stderr, "translate_bench: init failed\n"), 1;
     snprintf(path, sizeof(path), "%s/tests/data/config", src);
     struct confdir_options opt = {.operations = 0};
     struct confdir_problems problems;

@@ -66,10 +66,14 @@ struct confdir_options {
 };
 
 /*
- * Route libxslt's compile-time messages into the problem list instead of
- * stderr. Call once from main before the first confdir_load.
+ * The process-wide set-up every snapshot relies on; call once from main
+ * (after xmlInitParser) before the first confdir_load. Registers the
+ * extension functions stylesheets may call -- EXSLT common and strings,
+ * and the sb: functions of xsltfunc.h -- and routes libxslt's
+ * compile-time messages into the problem list instead of stderr.
+ * Returns 0, or -1 if a registration failed.
  */
-void confdir_init(void);
+int confdir_init(void);
 
 /*
  * Load and compile the folder `dir`. Returns the snapshot (confdir_free)

@@ -12,14 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libexslt/exslt.h>
 #include <libxml/parser.h>
 #include <libxslt/xslt.h>
 
 #include "confdir.h"
 #include "strbuf.h"
 #include "translate.h"
-#include "xsltfunc.h"
 
 #define EXIT_USAGE 2
 #define INPUT_MAX_BYTES (64u << 20)   /* translate's input file */
@@ -258,16 +256,29 @@ static int runTranslate(int argc, char **argv)
     return status;
 }
 
+/* The subcommands: one row each. */
+static const struct command {
+    const char *name;
+    const char *usage;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"check", checkUsage, runCheck},
+    {"compile", compileUsage, runCompile},
+    {"translate", translateUsage, runTranslate},
+};
+
+static const struct command *findCommand(const char *name)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (name && strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
 static int runHelp(int argc, char **argv)
 {
-    if (argc > 0 && strcmp(argv[0], "check") == 0)
-        fputs(checkUsage, stdout);
-    else if (argc > 0 && strcmp(argv[0], "compile") == 0)
-        fputs(compileUsage, stdout);
-    else if (argc > 0 && strcmp(argv[0], "translate") == 0)
-        fputs(translateUsage, stdout);
-    else
-        fputs(usage, stdout);
+    const struct command *c = findCommand(argc > 0 ? argv[0] : NULL);
+    fputs(c ? c->usage : usage, stdout);
     return 0;
 }
 
@@ -277,32 +288,24 @@ int main(int argc, char **argv)
         strcmp(argv[1], "-h") == 0)
         return fputs(usage, argc < 2 ? stderr : stdout), argc < 2
                                                              ? EXIT_USAGE : 0;
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "help") == 0)
+    if (strcmp(argv[1], "help") == 0)
         return runHelp(argc - 2, argv + 2);
-    if (strcmp(cmd, "check") != 0 && strcmp(cmd, "compile") != 0 &&
-        strcmp(cmd, "translate") != 0) {
-        fprintf(stderr, "soapbridge: unknown command '%s'\n\n%s", cmd, usage);
+    const struct command *cmd = findCommand(argv[1]);
+    if (!cmd) {
+        fprintf(stderr, "soapbridge: unknown command '%s'\n\n%s", argv[1],
+                usage);
         return EXIT_USAGE;
     }
     if (wantsHelp(argc - 2, argv + 2))
-        return runHelp(1, argv + 1);
+        return fputs(cmd->usage, stdout), 0;
 
     xmlInitParser();
-    /* Only EXSLT common and strings: libxslt copies every registered
-     * extension function into each transformation's XPath context, so
-     * all of EXSLT would cost ~40 us per call. */
-    exsltCommonRegister();
-    exsltStrRegister();
-    xsltfunc_register();
-    confdir_init();
-    int status;
-    if (strcmp(cmd, "check") == 0)
-        status = runCheck(argc - 2, argv + 2);
-    else if (strcmp(cmd, "compile") == 0)
-        status = runCompile(argc - 2, argv + 2);
-    else
-        status = runTranslate(argc - 2, argv + 2);
+    if (confdir_init() < 0) {
+        fprintf(stderr, "soapbridge: cannot register the XSLT extension "
+                        "functions\n");
+        return 1;
+    }
+    int status = cmd->run(argc - 2, argv + 2);
     xsltCleanupGlobals();
     xmlCleanupParser();
     return status;

@@ -440,23 +440,36 @@ static void putResponseMember(struct stylegen *sg, struct strbuf *out,
     strbuf_free(&step);
 }
 
-/* Append el's qualified name to the '|'-separated list of declared
- * children (see putUndeclared). */
-static void addDeclared(struct stylegen *sg, struct strbuf *declared,
+/* The children a content model declares, as the two XPath forms the
+ * undeclared-content check needs (see putUndeclared). */
+struct declared {
+    struct strbuf counts;   /* "count(n1:A) + count(n1:B)" */
+    struct strbuf test;     /* "self::n1:A or self::n1:B" */
+};
+
+static void addDeclared(struct stylegen *sg, struct declared *d,
                         const struct xsd_element *el)
 {
-    if (declared->len)
-        strbuf_puts(declared, "|");
-    putQName(sg, declared, el->ns, el->name);
+    strbuf_puts(&d->counts, d->counts.len ? " + count(" : "count(");
+    putQName(sg, &d->counts, el->ns, el->name);
+    strbuf_puts(&d->counts, ")");
+    strbuf_puts(&d->test, d->test.len ? " or self::" : "self::");
+    putQName(sg, &d->test, el->ns, el->name);
 }
 
-/* Walk a content model; collect declared names into `test` for the
+static void freeDeclared(struct declared *d)
+{
+    strbuf_free(&d->counts);
+    strbuf_free(&d->test);
+}
+
+/* Walk a content model; collect declared names into `declared` for the
  * undeclared-content check (putUndeclared). Returns 1 if
  * the model has a wildcard (xsd:any): then undeclared content is
  * expected and converted without warning. */
 static int putResponseParticle(struct stylegen *sg, struct strbuf *out,
                                const struct xsd_particle *p, int repeated,
-                               struct seen *seen, struct strbuf *test)
+                               struct seen *seen, struct declared *declared)
 {
     if (!p)
         return 0;
@@ -467,53 +480,39 @@ static int putResponseParticle(struct stylegen *sg, struct strbuf *out,
         if (seenBefore(seen, p->element))
             return 0;
         putResponseMember(sg, out, p->element, repeated);
-        addDeclared(sg, test, p->element);
+        addDeclared(sg, declared, p->element);
         return 0;
     }
     int any = 0;
     for (size_t i = 0; i < p->n_children; i++)
         any |= putResponseParticle(sg, out, p->children[i], repeated, seen,
-                                   test);
+                                   declared);
     return any;
 }
 
-/* Children not declared (not in the '|'-separated list `declared`) go
- * through the generic rule, each undeclared name reported once unless a
- * wildcard allows them. Counting first keeps the common case (nothing
- * undeclared) to one pass per name over the children, instead of a
- * predicate evaluated on every child: on a response with thousands of
- * repeated elements that is most of the conversion time. */
-static void putUndeclared(struct strbuf *out, const struct strbuf *declared,
+/* Children not declared go through the generic rule, each undeclared
+ * name reported once unless a wildcard allows them. Counting first keeps
+ * the common case (nothing undeclared) to one pass per name over the
+ * children, instead of a predicate evaluated on every child: on a
+ * response with thousands of repeated elements that is most of the
+ * conversion time. */
+static void putUndeclared(struct strbuf *out, const struct declared *d,
                           int wildcard)
 {
-    struct strbuf counts, test;
-    strbuf_init(&counts);
-    strbuf_init(&test);
-    const char *p = declared->len ? declared->data : "";
-    while (*p) {
-        size_t n = strcspn(p, "|");
-        strbuf_printf(&counts, "%scount(%.*s)", counts.len ? " + " : "",
-                      (int)n, p);
-        strbuf_printf(&test, "%sself::%.*s", test.len ? " or " : "", (int)n,
-                      p);
-        p += n + (p[n] == '|');
-    }
-    if (counts.len)
-        strbuf_printf(out, "<xsl:if test=\"count(*) != %s\">", counts.data);
+    if (d->counts.len)
+        strbuf_printf(out, "<xsl:if test=\"count(*) != %s\">", d->counts.data);
     strbuf_puts(out, "<xsl:call-template name=\"sb.group\"><xsl:with-param "
                      "name=\"nodes\" select=\"*");
-    if (test.len)
-        strbuf_printf(out, "[not(%s)]", test.data);
+    if (d->test.len)
+        strbuf_printf(out, "[not(%s)]", d->test.data);
     strbuf_puts(out, "\"/>");
     if (!wildcard)
         strbuf_puts(out, "<xsl:with-param name=\"undeclared\" "
                          "select=\"true()\"/>");
     strbuf_puts(out, "</xsl:call-template>");
-    if (counts.len)
+    if (d->counts.len)
         strbuf_puts(out, "</xsl:if>");
     strbuf_puts(out, "\n");
-    strbuf_free(&counts);
-    strbuf_free(&test);
 }
 
 static void putResponseAttributes(struct stylegen *sg, struct strbuf *out,
@@ -539,12 +538,11 @@ static void putResponseTypeTemplate(struct stylegen *sg, struct strbuf *out,
         return;
     }
     struct seen seen = {.n = 0};
-    struct strbuf test;
-    strbuf_init(&test);
+    struct declared declared = {.counts = {0}};
     int wildcard = putResponseParticle(sg, out, type->content, 0, &seen,
-                                       &test);
-    putUndeclared(out, &test, wildcard);
-    strbuf_free(&test);
+                                       &declared);
+    putUndeclared(out, &declared, wildcard);
+    freeDeclared(&declared);
 }
 
 /* ---- the worklist of type templates ---- */
@@ -931,17 +929,16 @@ static void putDefaultData(struct stylegen *sg, struct strbuf *out)
         callTypeTemplate(sg, out, top->type, 1);
     } else {
         struct seen seen = {.n = 0};
-        struct strbuf test;
-        strbuf_init(&test);
+        struct declared declared = {.counts = {0}};
         for (size_t i = 0; i < sg->n_parts[1]; i++) {
             const struct xsd_element *el = &sg->parts[1][i];
             if (seenBefore(&seen, el))
                 continue;
             putResponseMember(sg, out, el, 0);
-            addDeclared(sg, &test, el);
+            addDeclared(sg, &declared, el);
         }
-        putUndeclared(out, &test, 0);
-        strbuf_free(&test);
+        putUndeclared(out, &declared, 0);
+        freeDeclared(&declared);
     }
     strbuf_puts(out, "</fn:map>");
 }
@@ -973,8 +970,7 @@ static void putFault(struct stylegen *sg, struct strbuf *out)
         "<xsl:for-each select=\"*[local-name()='detail' or local-name()="
         "'Detail']\"><fn:map key=\"detail\">\n");
     struct seen seen = {.n = 0};
-    struct strbuf test;
-    strbuf_init(&test);
+    struct declared declared = {.counts = {0}};
     for (size_t i = 0; i < sg->op->n_faults; i++) {
         const struct wsdl_message *m = sg->op->faults[i].message;
         for (size_t j = 0; m && j < m->n_parts; j++) {
@@ -982,12 +978,12 @@ static void putFault(struct stylegen *sg, struct strbuf *out)
             if (!el || seenBefore(&seen, el))
                 continue;
             putResponseMember(sg, out, el, 0);
-            addDeclared(sg, &test, el);
+            addDeclared(sg, &declared, el);
         }
     }
     /* Undeclared detail content is normal for faults: no warning. */
-    putUndeclared(out, &test, 1);
-    strbuf_free(&test);
+    putUndeclared(out, &declared, 1);
+    freeDeclared(&declared);
     strbuf_puts(out, "</fn:map></xsl:for-each>\n</fn:map></xsl:for-each>"
                      "</sbw:fault>");
 }
