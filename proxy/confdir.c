@@ -258,10 +258,13 @@ static int compareCapabilities(const void *a, const void *b)
 
 /* ---- WSDLs and zero-config operations ---- */
 
-static void loadWsdls(struct confdir *cd, struct confdir_problems *problems)
+static void loadWsdls(struct confdir *cd, const struct confdir_options *opt,
+                      struct confdir_problems *problems)
 {
     char dir[PATH_MAX];
-    if (joinPath(dir, sizeof(dir), cd->dir, "wsdl") < 0)
+    if (opt && opt->wsdl_dir)
+        snprintf(dir, sizeof(dir), "%s", opt->wsdl_dir);
+    else if (joinPath(dir, sizeof(dir), cd->dir, "wsdl") < 0)
         return;
     char **names = listFiles(dir, ".wsdl", NULL);
     for (size_t i = 0; names && names[i]; i++) {
@@ -546,7 +549,7 @@ struct confdir *confdir_load(const char *dir,
     if (joinPath(tables_dir, sizeof(tables_dir), dir, "mappings/tables") == 0 &&
         tables_load_dir(cd->tables, tables_dir, &err) < 0)
         addProblem(problems, &err);
-    loadWsdls(cd, problems);
+    loadWsdls(cd, opt, problems);
     loadMappings(cd, opt, problems);
     if (!opt || opt->operations)
         addOperations(cd, opt, problems);

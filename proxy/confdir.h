@@ -63,6 +63,7 @@ struct confdir_problems {
 struct confdir_options {
     int strict;             /* undeclared response content is an error */
     int operations;         /* also compile the zero-config operations */
+    const char *wsdl_dir;   /* the WSDLs' folder; NULL = DIR/wsdl */
 };
 
 /*

@@ -4,6 +4,7 @@
  *   compile DIR CAPABILITY print a capability's stylesheets
  *   translate DIR CAPABILITY --request F | --response F   one side of a
  *                          call, offline
+ *   serve -c DIR | --wsdl DIR   the proxy daemon
  * Library modules never print; this file turns their results and errors
  * into output and exit codes.
  */
@@ -15,7 +16,12 @@
 #include <libxml/parser.h>
 #include <libxslt/xslt.h>
 
+#include <curl/curl.h>
+#include <event2/thread.h>
+
 #include "confdir.h"
+#include "serveconf.h"
+#include "server.h"
 #include "strbuf.h"
 #include "translate.h"
 
@@ -38,6 +44,9 @@ static const char usage[] =
     "                         translate a request JSON into its SOAP\n"
     "                         envelope, or a recorded SOAP response into\n"
     "                         JSON, without calling any service\n"
+    "  serve -c DIR | --wsdl DIR\n"
+    "                         run the proxy: JSON capabilities over HTTP,\n"
+    "                         SOAP to the legacy services\n"
     "  help [COMMAND]         this text, or a command's\n"
     "\n"
     "soapbridge COMMAND --help says more about each command.\n";
@@ -256,6 +265,188 @@ static int runTranslate(int argc, char **argv)
     return status;
 }
 
+static const char serveUsage[] =
+    "usage: soapbridge serve -c DIR [OPTIONS]\n"
+    "       soapbridge serve --wsdl DIR [OPTIONS]\n"
+    "\n"
+    "Runs the proxy until SIGINT or SIGTERM.\n"
+    "  -c DIR         the configuration folder: DIR/soapbridge.yaml (listen\n"
+    "                 addresses, workers, TLS, upstreams, logging, limits)\n"
+    "                 and the wsdl/, xslt/ and mappings/ folders beside it;\n"
+    "                 any problem in them stops the start\n"
+    "  --wsdl DIR     no configuration file: serve every operation of every\n"
+    "                 WSDL in DIR at POST /v1/services/SERVICE/OPERATION on\n"
+    "                 the embedded defaults (127.0.0.1:8080)\n"
+    "options:\n"
+    "  --endpoint SERVICE=URL  call SERVICE at URL instead of its\n"
+    "                 soap:address (or its configured url); repeatable\n"
+    "  --listen HOST:PORT      listen here instead (port 0: any free port)\n"
+    "  --workers N    worker threads (default: the configuration's, else\n"
+    "                 one per core)\n"
+    "Once listening it prints 'soapbridge: listening on URL' on stderr.\n"
+    "The HTTP API: POST /v1/capabilities/NAME, GET /v1/capabilities,\n"
+    "POST /v1/services/SERVICE/OPERATION, GET /v1/services, GET /healthz,\n"
+    "GET /readyz, GET /metrics.\n";
+
+struct serveArgs {
+    const char *config_dir, *wsdl_dir, *listen, *workers;
+    const char *endpoints[64];
+    size_t n_endpoints;
+};
+
+static int parseServeArgs(int argc, char **argv, struct serveArgs *a)
+{
+    memset(a, 0, sizeof(*a));
+    for (int i = 0; i < argc; i++) {
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!value)
+            return -1;
+        if (strcmp(argv[i], "-c") == 0 && !a->config_dir)
+            a->config_dir = value;
+        else if (strcmp(argv[i], "--wsdl") == 0 && !a->wsdl_dir)
+            a->wsdl_dir = value;
+        else if (strcmp(argv[i], "--listen") == 0)
+            a->listen = value;
+        else if (strcmp(argv[i], "--workers") == 0)
+            a->workers = value;
+        else if (strcmp(argv[i], "--endpoint") == 0 && a->n_endpoints < 64)
+            a->endpoints[a->n_endpoints++] = value;
+        else
+            return -1;
+        i++;
+    }
+    return !a->config_dir == !a->wsdl_dir ? -1 : 0;
+}
+
+static void printServeProblems(const struct sb_error *items, size_t n)
+{
+    char line[1024];
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "soapbridge: %s\n",
+                error_format(&items[i], line, sizeof(line)));
+}
+
+/* The configuration: DIR/soapbridge.yaml, or the embedded defaults;
+ * then the command line's overrides. */
+static struct serveconf *loadServeConf(const struct serveArgs *a)
+{
+    struct sb_error err;
+    struct serveconf *conf;
+    if (a->config_dir) {
+        struct serveconf_problems problems;
+        conf = serveconf_load(a->config_dir, NULL, &problems);
+        printServeProblems(problems.items, problems.n);
+        serveconf_problems_clear(&problems);
+    } else if (!(conf = serveconf_default())) {
+        fprintf(stderr, "soapbridge: out of memory\n");
+    }
+    if (!conf)
+        return NULL;
+    for (size_t i = 0; i < a->n_endpoints; i++)
+        if (serveconf_set_endpoint(conf, a->endpoints[i], &err) < 0)
+            goto fail;
+    if (a->listen && serveconf_set_listen(conf, a->listen, &err) < 0)
+        goto fail;
+    if (a->workers && serveconf_set_workers(conf, a->workers, &err) < 0)
+        goto fail;
+    return conf;
+fail:
+    printServeProblems(&err, 1);
+    serveconf_free(conf);
+    return NULL;
+}
+
+static int hasService(const struct confdir *cd, const char *name)
+{
+    for (size_t i = 0; i < cd->n_wsdls; i++)
+        for (size_t s = 0; s < cd->wsdls[i]->n_services; s++)
+            if (strcmp(cd->wsdls[i]->services[s].name, name) == 0)
+                return 1;
+    return 0;
+}
+
+/* An upstream whose name matches no WSDL service is a typo that would
+ * otherwise send every call to the soap:address unnoticed. */
+static size_t checkUpstreamNames(const struct confdir *cd,
+                                 const struct serveconf *conf)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < conf->n_upstreams; i++) {
+        const struct serveconf_upstream *up = &conf->upstreams[i];
+        if (hasService(cd, up->service))
+            continue;
+        struct sb_error err;
+        error_set_at(&err, "config", conf->file ? conf->file : "--endpoint",
+                     up->line, "upstreams: no WSDL defines a service "
+                     "named '%s'", up->service);
+        printServeProblems(&err, 1);
+        n++;
+    }
+    return n;
+}
+
+static struct confdir *loadServeConfdir(const struct serveArgs *a,
+                                        const struct serveconf *conf)
+{
+    struct confdir_options opt = {.strict = conf->strict,
+                                  .operations = conf->zero_config,
+                                  .wsdl_dir = a->wsdl_dir};
+    const char *dir = a->config_dir ? a->config_dir : a->wsdl_dir;
+    struct confdir_problems problems;
+    fprintf(stderr, "soapbridge: loading %s ...\n", dir);
+    struct confdir *cd = confdir_load(dir, &opt, &problems);
+    printServeProblems(problems.items, problems.n);
+    size_t n = problems.n + (cd ? checkUpstreamNames(cd, conf) : 0);
+    /* A configuration folder must be right before it serves; a folder of
+     * WSDLs being tried out serves whatever compiled. */
+    if (cd && n && a->config_dir) {
+        fprintf(stderr, "soapbridge: %zu problem(s) in %s; not starting\n",
+                n, dir);
+        confdir_free(cd);
+        cd = NULL;
+    }
+    confdir_problems_clear(&problems);
+    return cd;
+}
+
+static int runServe(int argc, char **argv)
+{
+    struct serveArgs a;
+    struct sb_error err;
+    if (parseServeArgs(argc, argv, &a) < 0)
+        return fprintf(stderr, "%s", serveUsage), EXIT_USAGE;
+    struct serveconf *conf = loadServeConf(&a);
+    struct confdir *cd = conf ? loadServeConfdir(&a, conf) : NULL;
+    struct server *server = NULL;
+    int status = 1;
+    if (!cd)
+        goto out;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    evthread_use_pthreads();
+    if (!(server = server_new(conf, cd, &err))) {
+        printServeProblems(&err, 1);
+        goto out;
+    }
+    fprintf(stderr, "soapbridge: %zu capabilities, %zu operations%s, "
+                    "%d workers\n", cd->n_capabilities, cd->n_operations,
+            conf->zero_config ? "" : " (zero-config off)", conf->workers);
+    for (size_t i = 0; i < server_listener_count(server); i++)
+        fprintf(stderr, "soapbridge: listening on %s\n",
+                server_url(server, i));
+    fflush(stderr);
+    if (server_run(server, &err) < 0)
+        printServeProblems(&err, 1);
+    else
+        status = 0;
+    fprintf(stderr, "soapbridge: stopped\n");
+out:
+    server_free(server);
+    confdir_free(cd);
+    serveconf_free(conf);
+    curl_global_cleanup();
+    return status;
+}
+
 /* The subcommands: one row each. */
 static const struct command {
     const char *name;
@@ -265,6 +456,7 @@ static const struct command {
     {"check", checkUsage, runCheck},
     {"compile", compileUsage, runCompile},
     {"translate", translateUsage, runTranslate},
+    {"serve", serveUsage, runServe},
 };
 
 static const struct command *findCommand(const char *name)

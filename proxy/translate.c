@@ -73,8 +73,7 @@ char *translate_request(const struct confdir *cd, const struct capability *cap,
         error_set(err, "invalid_input", "request body must be a JSON object");
         goto out;
     }
-    if (cap->mapping && !cap->mapping->request_xslt &&
-        mapping_validate_input(cap->mapping, root, err) < 0)
+    if (cap->mapping && mapping_validate_input(cap->mapping, root, err) < 0)
         goto out;
     if (!(body = runStylesheet(cd, cap->request, input, &fctx, err,
                                "internal")))

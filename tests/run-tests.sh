@@ -2,7 +2,8 @@
 # Runs every test of the project and ends with one line:
 #   N passed, N failed
 # usage: tests/run-tests.sh BUILDDIR SRCDIR
-# SB_VALGRIND=1 runs the unit tests under valgrind as well.
+# SB_VALGRIND=1 runs the unit tests under valgrind as well, and the
+# integration tests' proxies under valgrind.
 set -u
 build=${1:-.}
 src=${2:-.}
@@ -40,6 +41,14 @@ fi
 
 echo "== command-line tests"
 "$src/tests/cli/run.sh" "$build/soapbridge" "$src" 2>&1 | tee "$log"
+count "$log"
+
+echo "== demo legacy services (gSOAP, tests/legacy)"
+"$src/tests/legacy/test-services.sh" "$build" "$src" 2>&1 | tee "$log"
+count "$log"
+
+echo "== integration: the proxy against the demo services"
+python3 "$src/tests/integration/run.py" "$build" "$src" 2>&1 | tee "$log"
 count "$log"
 
 echo "$passed passed, $failed failed"

@@ -7,7 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1; shift
 mkdir -p "$out"
-pkgs="libxml-2.0 libxslt libexslt yajl yaml-0.1 check openssl libcurl"
+pkgs="libxml-2.0 libxslt libexslt yajl yaml-0.1 check openssl libcurl libevent libevent_openssl"
 srcs=("$top/proxy/error.c"); only=""
 for m in "$@"; do
     [ "$m" = error ] || [ ! -f "$top/proxy/$m.c" ] || srcs+=("$top/proxy/$m.c")

@@ -1,0 +1,497 @@
+/*
+ * api: routing and the listing documents (see api.h).
+ */
+#include "api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+#include <yajl/yajl_gen.h>
+
+#include "call.h"
+#include "exchange.h"
+#include "jsonschema.h"
+#include "strbuf.h"
+
+#define JSON_TYPE "application/json; charset=utf-8"
+
+/* ---- the listing documents ---- */
+
+static void genString(yajl_gen g, const char *s)
+{
+    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static int genCapability(yajl_gen g, const struct route *r, int zero_config,
+                         struct sb_error *err)
+{
+    const struct capability *cap = r->cap;
+    char path[512];
+    yajl_gen_map_open(g);
+    genString(g, "name");
+    genString(g, zero_config ? cap->operation->name : cap->name);
+    if (zero_config) {
+        snprintf(path, sizeof(path), "/v1/services/%s/%s", cap->service->name,
+                 cap->operation->name);
+    } else {
+        genString(g, "description");
+        genString(g, cap->mapping->description ? cap->mapping->description
+                                               : "");
+        genString(g, "access");
+        genString(g, cap->mapping->access == MAPPING_WRITE ? "write" : "read");
+        snprintf(path, sizeof(path), "/v1/capabilities/%s", cap->name);
+    }
+    genString(g, "path");
+    genString(g, path);
+    genString(g, "source");
+    genString(g, r->source);
+    genString(g, "soap_version");
+    genString(g, cap->soap_version == 12 ? "1.2" : "1.1");
+    genString(g, "input_schema");
+    if (jsonschema_gen_input(g, cap, err) < 0)
+        return -1;
+    genString(g, "output_schema");
+    if (jsonschema_gen_output(g, cap, err) < 0)
+        return -1;
+    yajl_gen_map_close(g);
+    return 0;
+}
+
+/* Copy the generator's text out and reset it for the next document. */
+static char *takeText(yajl_gen g, size_t *len)
+{
+    const unsigned char *buf;
+    size_t n;
+    if (yajl_gen_get_buf(g, &buf, &n) != yajl_gen_status_ok)
+        return NULL;
+    char *text = malloc(n + 1);
+    if (text) {
+        memcpy(text, buf, n);
+        text[n] = '\0';
+        *len = n;
+    }
+    yajl_gen_reset(g, NULL);
+    yajl_gen_clear(g);
+    return text;
+}
+
+static int buildCapabilityDocs(struct server_shared *s, yajl_gen g,
+                               struct sb_error *err)
+{
+    s->capability_docs = calloc(s->n_routes + 1, sizeof(char *));
+    s->capability_lens = calloc(s->n_routes + 1, sizeof(size_t));
+    if (!s->capability_docs || !s->capability_lens)
+        return error_set(err, "internal", "out of memory");
+    for (size_t i = 0; i < s->n_routes; i++) {
+        if (genCapability(g, &s->routes[i], 0, err) < 0)
+            return -1;
+        if (!(s->capability_docs[i] = takeText(g, &s->capability_lens[i])))
+            return error_set(err, "internal", "out of memory");
+    }
+    yajl_gen_map_open(g);
+    genString(g, "capabilities");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < s->n_routes; i++)
+        if (genCapability(g, &s->routes[i], 0, err) < 0)
+            return -1;
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+    if (!(s->capabilities_doc = takeText(g, &s->capabilities_len)))
+        return error_set(err, "internal", "out of memory");
+    return 0;
+}
+
+/* A file of the configuration folder by its name inside the folder, as
+ * the mappings name it ("wsdl/shipping.wsdl"). */
+static const char *relativeName(const char *file, const char *dir)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    if (strncmp(file, dir, len) == 0 && file[len] == '/')
+        return file + len + 1;
+    return file;
+}
+
+/* {"services":[{"name":..,"wsdl":..,"operations":[..]}]}; operations are
+ * sorted by "Service.Operation", so each service's are together. */
+static int buildServicesDoc(struct server_shared *s, yajl_gen g,
+                            struct sb_error *err)
+{
+    yajl_gen_map_open(g);
+    genString(g, "services");
+    yajl_gen_array_open(g);
+    const struct wsdl_service *open = NULL;
+    for (size_t i = 0; i < s->n_operations; i++) {
+        const struct capability *cap = s->operations[i].cap;
+        if (cap->service != open) {
+            if (open) {
+                yajl_gen_array_close(g);
+                yajl_gen_map_close(g);
+            }
+            open = cap->service;
+            yajl_gen_map_open(g);
+            genString(g, "name");
+            genString(g, cap->service->name);
+            genString(g, "wsdl");
+            genString(g, relativeName(cap->wsdl->file, s->cd->dir));
+            genString(g, "endpoint");
+            genString(g, s->operations[i].target.url);
+            genString(g, "operations");
+            yajl_gen_array_open(g);
+        }
+        if (genCapability(g, &s->operations[i], 1, err) < 0)
+            return -1;
+    }
+    if (open) {
+        yajl_gen_array_close(g);
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+    if (!(s->services_doc = takeText(g, &s->services_len)))
+        return error_set(err, "internal", "out of memory");
+    return 0;
+}
+
+int api_build_documents(struct server_shared *shared, struct sb_error *err)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (!g)
+        return error_set(err, "internal", "out of memory");
+    int rc = buildCapabilityDocs(shared, g, err);
+    if (rc == 0)
+        rc = buildServicesDoc(shared, g, err);
+    yajl_gen_free(g);
+    return rc;
+}
+
+void api_free_documents(struct server_shared *shared)
+{
+    for (size_t i = 0; shared->capability_docs && i < shared->n_routes; i++)
+        free(shared->capability_docs[i]);
+    free(shared->capability_docs);
+    free(shared->capability_lens);
+    free(shared->capabilities_doc);
+    free(shared->services_doc);
+    shared->capability_docs = NULL;
+    shared->capability_lens = NULL;
+    shared->capabilities_doc = shared->services_doc = NULL;
+}
+
+/* ---- small replies ---- */
+
+static void failWith(struct exchange *ex, const char *code, const char *fmt,
+                     const char *arg)
+{
+    struct sb_error err;
+    error_set(&err, code, fmt, arg);
+    exchange_fail(ex, &err, NULL);
+}
+
+static void methodNotAllowed(struct exchange *ex, const char *allow)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(ex->req), "Allow",
+                      allow);
+    failWith(ex, "method_not_allowed", "use %s", allow);
+}
+
+static void replyJson(struct exchange *ex, const char *doc, size_t len)
+{
+    exchange_reply(ex, 200, JSON_TYPE, doc, len, NULL);
+}
+
+static void replyMetrics(struct exchange *ex)
+{
+    struct strbuf out;
+    struct upstream_pool_stats st;
+    upstream_pool_stats(ex->worker->upstreams, &st);
+    metrics_upstream_pool(ex->worker->metrics, st.in_flight,
+                          st.connections_opened);
+    strbuf_init(&out);
+    metrics_render(ex->worker->shared->metrics, &out);
+    if (strbuf_failed(&out))
+        failWith(ex, "internal", "%s", "out of memory");
+    else
+        exchange_reply(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                       out.data ? out.data : "", out.len, NULL);
+    strbuf_free(&out);
+}
+
+/* ---- /readyz: one probe per distinct upstream URL ---- */
+
+struct probe {
+    struct readiness *rd;
+    struct upstream_call *call;
+    struct upstream_target target;
+    int reachable;
+    long http_status;
+    char message[SB_ERROR_MESSAGE_MAX + 64];
+};
+
+struct readiness {
+    struct exchange *ex;
+    size_t pending;
+    struct probe *probes;   /* one per shared->upstream_targets */
+};
+
+static void finishReadiness(struct readiness *rd)
+{
+    const struct server_shared *s = rd->ex->worker->shared;
+    int ready = 1;
+    yajl_gen g = yajl_gen_alloc(NULL);
+    for (size_t i = 0; i < s->n_upstream_targets; i++)
+        ready &= rd->probes[i].reachable;
+    yajl_gen_map_open(g);
+    genString(g, "ready");
+    yajl_gen_bool(g, ready);
+    genString(g, "capabilities");
+    yajl_gen_integer(g, (long long)s->n_routes);
+    genString(g, "operations");
+    yajl_gen_integer(g, (long long)s->n_operations);
+    genString(g, "upstreams");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < s->n_upstream_targets; i++) {
+        const struct probe *p = &rd->probes[i];
+        yajl_gen_map_open(g);
+        genString(g, "url");
+        genString(g, s->upstream_targets[i]->url);
+        genString(g, "reachable");
+        yajl_gen_bool(g, p->reachable);
+        if (p->reachable) {
+            genString(g, "http_status");
+            yajl_gen_integer(g, p->http_status);
+        } else {
+            genString(g, "error");
+            genString(g, p->message);
+        }
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+    const unsigned char *buf = NULL;
+    size_t len = 0;
+    yajl_gen_get_buf(g, &buf, &len);
+    exchange_reply(rd->ex, ready ? 200 : 503, JSON_TYPE, (const char *)buf, len,
+                   ready ? NULL : "not_ready");
+    yajl_gen_free(g);
+    free(rd->probes);
+    free(rd);
+}
+
+static void onProbeDone(const struct upstream_response *res, void *arg)
+{
+    struct probe *p = arg;
+    p->call = NULL;
+    p->reachable = res->outcome == UPSTREAM_OK;
+    p->http_status = res->http_status;
+    snprintf(p->message, sizeof(p->message), "%s: %s",
+             upstream_outcome_name(res->outcome), res->message);
+    if (--p->rd->pending == 0)
+        finishReadiness(p->rd);
+}
+
+static void cancelReadiness(void *arg)
+{
+    struct readiness *rd = arg;
+    const struct server_shared *s = rd->ex->worker->shared;
+    for (size_t i = 0; i < s->n_upstream_targets; i++)
+        if (rd->probes[i].call) {
+            upstream_call_cancel(rd->probes[i].call);
+            rd->probes[i].call = NULL;
+            snprintf(rd->probes[i].message, sizeof(rd->probes[i].message),
+                     "the client closed the connection");
+        }
+    finishReadiness(rd);
+}
+
+/* Reachable means the URL answered HTTP at all (a GET on a SOAP endpoint
+ * usually answers 405 or a fault); refused, timed out or TLS failures
+ * are not. */
+static void replyReadiness(struct exchange *ex)
+{
+    const struct server_shared *s = ex->worker->shared;
+    size_t n = s->n_upstream_targets;
+    struct readiness *rd = calloc(1, sizeof(*rd));
+    if (!rd || !(rd->probes = calloc(n + 1, sizeof(*rd->probes)))) {
+        free(rd);
+        failWith(ex, "internal", "%s", "out of memory");
+        return;
+    }
+    rd->ex = ex;
+    rd->pending = n + 1;    /* +1 held until every probe has started */
+    for (size_t i = 0; i < n; i++) {
+        struct probe *p = &rd->probes[i];
+        struct sb_error err;
+        p->rd = rd;
+        p->target = *s->upstream_targets[i];
+        p->target.connect_timeout_ms = 1000;
+        p->target.timeout_ms = 2000;
+        struct upstream_request req = {.target = &p->target};
+        if (!(p->call = upstream_call_start(ex->worker->upstreams, &req,
+                                            onProbeDone, p, &err))) {
+            snprintf(p->message, sizeof(p->message), "%s", err.message);
+            rd->pending--;
+        }
+    }
+    if (--rd->pending == 0) {
+        finishReadiness(rd);
+        return;
+    }
+    exchange_on_close(ex, cancelReadiness, rd);
+}
+
+/* ---- routing ---- */
+
+static const struct route *findRoute(const struct route *routes, size_t n,
+                                     const char *name)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(name, routes[mid].cap->name);
+        if (c == 0)
+            return &routes[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+/* application/json, or any type with a +json suffix; parameters such as
+ * charset are allowed. A request without Content-Type is taken as JSON
+ * (curl -d users forget it less often than they forget -H). */
+static int isJsonType(const char *type)
+{
+    if (!type)
+        return 1;
+    size_t len = strcspn(type, ";");
+    while (len && (type[len - 1] == ' ' || type[len - 1] == '\t'))
+        len--;
+    if (len == 16 && strncasecmp(type, "application/json", 16) == 0)
+        return 1;
+    return len > 5 && strncasecmp(type + len - 5, "+json", 5) == 0;
+}
+
+static void postCall(struct exchange *ex, const struct route *route)
+{
+    const char *type = evhttp_find_header(
+        evhttp_request_get_input_headers(ex->req), "Content-Type");
+    ex->route = route;
+    if (!isJsonType(type)) {
+        failWith(ex, "unsupported_media_type",
+                 "the request body must be JSON (Content-Type: "
+                 "application/json), not %s", type);
+        return;
+    }
+    call_start(ex, route);
+}
+
+static void routeCapability(struct exchange *ex, const char *name,
+                            enum evhttp_cmd_type method)
+{
+    const struct server_shared *s = ex->worker->shared;
+    const struct route *r = findRoute(s->routes, s->n_routes, name);
+    if (!r) {
+        failWith(ex, "unknown_capability",
+                 "no capability named '%s' (GET /v1/capabilities lists them)",
+                 name);
+        return;
+    }
+    if (method == EVHTTP_REQ_POST)
+        postCall(ex, r);
+    else if (method == EVHTTP_REQ_GET) {
+        size_t i = (size_t)(r - s->routes);
+        replyJson(ex, s->capability_docs[i], s->capability_lens[i]);
+    } else
+        methodNotAllowed(ex, "GET, POST");
+}
+
+static void routeService(struct exchange *ex, const char *rest,
+                         enum evhttp_cmd_type method)
+{
+    const struct server_shared *s = ex->worker->shared;
+    char name[512];
+    const char *slash = strchr(rest, '/');
+    if (!slash || strchr(slash + 1, '/') ||
+        snprintf(name, sizeof(name), "%.*s.%s", (int)(slash - rest), rest,
+                 slash + 1) >= (int)sizeof(name)) {
+        failWith(ex, "not_found", "no such path: use /v1/services/%s",
+                 "SERVICE/OPERATION");
+        return;
+    }
+    const struct route *r = findRoute(s->operations, s->n_operations, name);
+    if (!r) {
+        failWith(ex, "unknown_capability",
+                 "no operation '%s' (GET /v1/services lists them)", name);
+        return;
+    }
+    if (method != EVHTTP_REQ_POST) {
+        methodNotAllowed(ex, "POST");
+        return;
+    }
+    postCall(ex, r);
+}
+
+static void routeGet(struct exchange *ex, enum evhttp_cmd_type method,
+                     const char *doc, size_t len)
+{
+    if (method == EVHTTP_REQ_GET)
+        replyJson(ex, doc, len);
+    else
+        methodNotAllowed(ex, "GET");
+}
+
+static void route(struct exchange *ex, const char *path)
+{
+    const struct server_shared *s = ex->worker->shared;
+    enum evhttp_cmd_type method = evhttp_request_get_command(ex->req);
+    static const char caps[] = "/v1/capabilities/";
+    static const char svcs[] = "/v1/services/";
+    if (strncmp(path, caps, sizeof(caps) - 1) == 0 && path[sizeof(caps) - 1])
+        routeCapability(ex, path + sizeof(caps) - 1, method);
+    else if (strcmp(path, "/v1/capabilities") == 0)
+        routeGet(ex, method, s->capabilities_doc, s->capabilities_len);
+    else if (s->conf->zero_config && strcmp(path, "/v1/services") == 0)
+        routeGet(ex, method, s->services_doc, s->services_len);
+    else if (s->conf->zero_config &&
+             strncmp(path, svcs, sizeof(svcs) - 1) == 0)
+        routeService(ex, path + sizeof(svcs) - 1, method);
+    else if (strcmp(path, "/healthz") == 0)
+        routeGet(ex, method, "{\"status\":\"ok\"}", 15);
+    else if (strcmp(path, "/readyz") == 0 && method == EVHTTP_REQ_GET)
+        replyReadiness(ex);
+    else if (strcmp(path, "/metrics") == 0 && method == EVHTTP_REQ_GET)
+        replyMetrics(ex);
+    else
+        failWith(ex, "not_found", "no such path: %s", path);
+}
+
+void api_handle(struct evhttp_request *req, void *arg)
+{
+    struct exchange *ex = exchange_new(arg, req);
+    if (!ex)
+        return;
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *raw = uri ? evhttp_uri_get_path(uri) : NULL;
+    char *path = raw ? evhttp_uridecode(raw, 0, NULL) : NULL;
+    size_t max_body = ex->worker->shared->conf->limits.max_body_bytes;
+    if (!path)
+        failWith(ex, "not_found", "no such path: %s",
+                 evhttp_request_get_uri(req));
+    else if (ex->bytes_in > max_body) {
+        char limit[32];
+        snprintf(limit, sizeof(limit), "%zu", max_body);
+        failWith(ex, "body_too_large",
+                 "the request body is larger than the limit of %s bytes "
+                 "(limits.max_body_bytes)", limit);
+    } else
+        route(ex, path);
+    free(path);
+}

@@ -1,0 +1,233 @@
+/*
+ * call: one capability call (see call.h).
+ */
+#include "call.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_tree.h>
+
+enum call_state { CALL_TRANSLATING, CALL_UPSTREAM, CALL_DONE };
+
+struct call {
+    enum call_state state;
+    struct exchange *ex;
+    const struct route *route;
+    char *envelope;
+    size_t envelope_len;
+    struct upstream_call *upstream;
+    double upstream_started;
+    char content_type[512];
+    char headers_text[4][600];
+    const char *headers[5];
+};
+
+/* The one place a call changes state (STYLE.md habit 14). */
+static void setState(struct call *c, enum call_state next)
+{
+    c->state = next;
+}
+
+static void freeCall(struct call *c)
+{
+    free(c->envelope);
+    free(c);
+}
+
+static void failCall(struct call *c, const struct sb_error *err,
+                     const char *fault)
+{
+    setState(c, CALL_DONE);
+    exchange_fail(c->ex, err, fault);
+    freeCall(c);
+}
+
+/* The client went away: stop the upstream call; the exchange still ends
+ * through exchange_fail, whose reply libevent then drops. */
+static void cancelCall(void *arg)
+{
+    struct call *c = arg;
+    if (c->state != CALL_UPSTREAM)
+        return;
+    upstream_call_cancel(c->upstream);
+    c->upstream = NULL;
+    struct sb_error err;
+    error_set(&err, "client_closed", "the client closed the connection");
+    failCall(c, &err, NULL);
+}
+
+/* The fault's reason, for error.message ("Unknown order Z9999"). */
+static void faultReason(const char *fault, char *buf, size_t size)
+{
+    snprintf(buf, size, "the service answered with a SOAP fault");
+    yajl_val root = yajl_tree_parse(fault, NULL, 0);
+    const char *path[] = {"reason", NULL};
+    yajl_val reason = root ? yajl_tree_get(root, path, yajl_t_string) : NULL;
+    if (reason)
+        snprintf(buf, size, "%s", YAJL_GET_STRING(reason));
+    yajl_tree_free(root);
+}
+
+static void logUpstream(struct call *c, const char *outcome, double seconds)
+{
+    struct exchange *ex = c->ex;
+    if (ex->n_upstream < EXCHANGE_MAX_UPSTREAM) {
+        struct accesslog_upstream *u = &ex->upstream[ex->n_upstream++];
+        u->operation = c->route->source;
+        u->outcome = outcome;
+        u->duration_ms = seconds * 1000.0;
+    }
+    metrics_upstream_done(ex->worker->metrics, c->route->metric_operation,
+                          outcome, seconds);
+}
+
+static void transportError(struct call *c, const struct upstream_response *res)
+{
+    struct sb_error err;
+    const char *svc = c->route->cap->service->name;
+    const char *url = c->route->target.url;
+    switch (res->outcome) {
+    case UPSTREAM_TIMEOUT:
+        logUpstream(c, "timeout", res->total_ms / 1000.0);
+        error_set(&err, "upstream_timeout",
+                  "%s did not answer within %ld ms (%s)", svc,
+                  c->route->target.timeout_ms, url);
+        break;
+    case UPSTREAM_TOO_LARGE:
+        logUpstream(c, "bad_response", res->total_ms / 1000.0);
+        error_set(&err, "upstream_bad_response",
+                  "%s answered with more than %zu bytes (%s)", svc,
+                  c->ex->worker->shared->limits.xml.max_bytes, url);
+        break;
+    case UPSTREAM_UNAVAILABLE:
+    case UPSTREAM_TLS:
+        logUpstream(c, "unavailable", res->total_ms / 1000.0);
+        error_set(&err, "upstream_unavailable", "%s is unavailable (%s): %s",
+                  svc, url, res->message);
+        break;
+    default:
+        logUpstream(c, "error", res->total_ms / 1000.0);
+        error_set(&err, "upstream_bad_response", "%s (%s): %s", svc, url,
+                  res->message);
+        break;
+    }
+    failCall(c, &err, NULL);
+}
+
+static void onUpstreamDone(const struct upstream_response *res, void *arg)
+{
+    struct call *c = arg;
+    c->upstream = NULL;
+    if (res->outcome != UPSTREAM_OK) {
+        transportError(c, res);
+        return;
+    }
+    const struct server_shared *shared = c->ex->worker->shared;
+    struct translate_result result;
+    struct sb_error err;
+    if (translate_response(shared->cd, c->route->cap, res->body, res->body_len,
+                           res->content_type, &shared->limits, &result,
+                           &err) < 0) {
+        logUpstream(c, "bad_response", res->total_ms / 1000.0);
+        char message[SB_ERROR_MESSAGE_MAX];
+        snprintf(message, sizeof(message), "%s answered HTTP %ld (%s): %s",
+                 c->route->cap->service->name, res->http_status,
+                 res->content_type ? res->content_type : "no content type",
+                 err.message);
+        error_set(&err, "upstream_bad_response", "%s", message);
+        failCall(c, &err, NULL);
+        return;
+    }
+    if (result.fault) {
+        logUpstream(c, "fault", res->total_ms / 1000.0);
+        error_set(&err, "upstream_fault", "%s: ", c->route->cap->service->name);
+        size_t used = strlen(err.message);
+        faultReason(result.json, err.message + used,
+                    sizeof(err.message) - used);
+        failCall(c, &err, result.json);
+    } else if (res->http_status < 200 || res->http_status >= 300) {
+        logUpstream(c, "bad_response", res->total_ms / 1000.0);
+        error_set(&err, "upstream_bad_response",
+                  "%s answered HTTP %ld without a SOAP fault",
+                  c->route->cap->service->name, res->http_status);
+        failCall(c, &err, NULL);
+    } else {
+        logUpstream(c, "ok", res->total_ms / 1000.0);
+        setState(c, CALL_DONE);
+        exchange_succeed(c->ex, result.json, result.len, result.warnings,
+                         result.n_warnings);
+        freeCall(c);
+    }
+    translate_result_clear(&result);
+}
+
+/* Content-Type, SOAPAction (SOAP 1.1 only; 1.2 carries the action in the
+ * content type), traceparent and X-Request-Id for the upstream call. */
+static void buildHeaders(struct call *c)
+{
+    struct envelope_request er =
+        translate_envelope_request(c->route->cap, NULL);
+    char traceparent[64];
+    size_t n = 0;
+    envelope_content_type(&er, c->content_type, sizeof(c->content_type));
+    snprintf(c->headers_text[0], sizeof(c->headers_text[0]),
+             "Content-Type: %s", c->content_type);
+    c->headers[n++] = c->headers_text[0];
+    if (er.version == ENVELOPE_SOAP11) {
+        snprintf(c->headers_text[1], sizeof(c->headers_text[1]),
+                 "SOAPAction: \"%s\"", er.soap_action);
+        c->headers[n++] = c->headers_text[1];
+    }
+    snprintf(c->headers_text[2], sizeof(c->headers_text[2]),
+             "traceparent: %s",
+             exchange_traceparent(c->ex, traceparent, sizeof(traceparent)));
+    c->headers[n++] = c->headers_text[2];
+    snprintf(c->headers_text[3], sizeof(c->headers_text[3]),
+             "X-Request-Id: %s", c->ex->id);
+    c->headers[n++] = c->headers_text[3];
+    c->headers[n] = NULL;
+}
+
+void call_start(struct exchange *ex, const struct route *route)
+{
+    struct sb_error err;
+    struct call *c = calloc(1, sizeof(*c));
+    if (!c) {
+        error_set(&err, "internal", "out of memory");
+        exchange_fail(ex, &err, NULL);
+        return;
+    }
+    c->ex = ex;
+    c->route = route;
+    ex->route = route;
+    setState(c, CALL_TRANSLATING);
+    const struct server_shared *shared = ex->worker->shared;
+    size_t len;
+    const char *body = exchange_body(ex, &len);
+    c->envelope = translate_request(shared->cd, route->cap, body, len,
+                                    &shared->limits,
+                                    route->security.username
+                                        ? &route->security : NULL,
+                                    &c->envelope_len, &err);
+    if (!c->envelope) {
+        failCall(c, &err, NULL);
+        return;
+    }
+    buildHeaders(c);
+    struct upstream_request req = {
+        .target = &route->target,
+        .headers = c->headers,
+        .body = c->envelope,
+        .body_len = c->envelope_len,
+    };
+    setState(c, CALL_UPSTREAM);
+    c->upstream = upstream_call_start(ex->worker->upstreams, &req,
+                                      onUpstreamDone, c, &err);
+    if (!c->upstream) {
+        failCall(c, &err, NULL);
+        return;
+    }
+    exchange_on_close(ex, cancelCall, c);
+}

@@ -1,0 +1,256 @@
+/*
+ * exchange: one HTTP request to the daemon (see exchange.h).
+ */
+#include "exchange.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+
+#include "canon.h"
+#include "strbuf.h"
+
+double exchange_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A request id the client sent is kept when it is short printable ASCII
+ * without spaces or quotes (it ends up in headers and logs). */
+static int acceptableId(const char *id)
+{
+    size_t len = strlen(id);
+    if (len == 0 || len >= EXCHANGE_ID_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (id[i] <= ' ' || id[i] > '~' || id[i] == '"' || id[i] == '\\')
+            return 0;
+    return 1;
+}
+
+static int isLowerHex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* W3C Trace Context: version 00 "00-<trace 32>-<parent 16>-<flags 2>";
+ * an all-zero trace id is invalid. Keep the trace, or start one. */
+static void takeTrace(struct exchange *ex, const char *tp)
+{
+    if (tp && strlen(tp) >= 55 && strncmp(tp, "00-", 3) == 0 &&
+        tp[35] == '-' && tp[52] == '-' && isLowerHex(tp + 3, 32) &&
+        isLowerHex(tp + 36, 16) && isLowerHex(tp + 53, 2) &&
+        strspn(tp + 3, "0") < 32) {
+        memcpy(ex->trace_id, tp + 3, 32);
+        ex->trace_id[32] = '\0';
+        memcpy(ex->trace_flags, tp + 53, 2);
+        ex->trace_flags[2] = '\0';
+        return;
+    }
+    snprintf(ex->trace_id, sizeof(ex->trace_id), "%016llx%016llx",
+             worker_random(ex->worker), worker_random(ex->worker));
+    strcpy(ex->trace_flags, "00");
+}
+
+static void onClose(struct evhttp_connection *conn, void *arg)
+{
+    struct exchange *ex = arg;
+    (void)conn;
+    ex->client_gone = 1;
+    if (ex->cancel)
+        ex->cancel(ex->cancel_arg);
+}
+
+struct exchange *exchange_new(struct worker *w, struct evhttp_request *req)
+{
+    struct exchange *ex = calloc(1, sizeof(*ex));
+    if (!ex) {
+        evhttp_send_error(req, 500, "out of memory");
+        return NULL;
+    }
+    ex->worker = w;
+    ex->req = req;
+    ex->started = exchange_now();
+    clock_gettime(CLOCK_REALTIME, &ex->started_at);
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    const char *id = evhttp_find_header(in, "X-Request-Id");
+    if (id && acceptableId(id))
+        snprintf(ex->id, sizeof(ex->id), "%s", id);
+    else
+        snprintf(ex->id, sizeof(ex->id), "%016llx%016llx", worker_random(w),
+                 worker_random(w));
+    takeTrace(ex, evhttp_find_header(in, "traceparent"));
+    ex->bytes_in = evbuffer_get_length(evhttp_request_get_input_buffer(req));
+    metrics_in_flight(w->metrics, 1);
+    return ex;
+}
+
+const char *exchange_body(struct exchange *ex, size_t *len)
+{
+    struct evbuffer *buf = evhttp_request_get_input_buffer(ex->req);
+    /* NUL-terminate in place: the buffer is ours until the reply. */
+    evbuffer_add(buf, "", 1);
+    *len = evbuffer_get_length(buf) - 1;
+    return (const char *)evbuffer_pullup(buf, -1);
+}
+
+void exchange_on_close(struct exchange *ex, void (*cancel)(void *), void *arg)
+{
+    struct evhttp_connection *conn = evhttp_request_get_connection(ex->req);
+    ex->cancel = cancel;
+    ex->cancel_arg = arg;
+    if (conn)
+        evhttp_connection_set_closecb(conn, cancel ? onClose : NULL,
+                                      cancel ? ex : NULL);
+}
+
+static const char *methodName(enum evhttp_cmd_type cmd)
+{
+    switch (cmd) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+    case EVHTTP_REQ_TRACE: return "TRACE";
+    case EVHTTP_REQ_CONNECT: return "CONNECT";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    }
+    return "?";
+}
+
+static void writeLog(struct exchange *ex, int status, const char *error_code,
+                     size_t bytes_out, double duration)
+{
+    const struct server_shared *shared = ex->worker->shared;
+    char peer[64] = "";
+    struct evhttp_connection *conn = evhttp_request_get_connection(ex->req);
+    if (conn) {
+        char *host = NULL;
+        ev_uint16_t port = 0;
+        evhttp_connection_get_peer(conn, &host, &port);
+        snprintf(peer, sizeof(peer), "%s:%u", host ? host : "", port);
+    }
+    struct accesslog_entry e = {
+        .time = ex->started_at,
+        .request_id = ex->id,
+        .method = methodName(evhttp_request_get_command(ex->req)),
+        .path = evhttp_request_get_uri(ex->req),
+        .capability = ex->route ? ex->route->cap->name : NULL,
+        .status = status,
+        .error_code = error_code,
+        .duration_ms = duration * 1000.0,
+        .upstream = ex->upstream,
+        .n_upstream = ex->n_upstream,
+        .bytes_in = ex->bytes_in,
+        .bytes_out = bytes_out,
+        .client = peer,
+        .warnings = ex->n_warnings,
+    };
+    accesslog_write(shared->log, &e);
+}
+
+void exchange_reply(struct exchange *ex, int status, const char *content_type,
+                    const char *body, size_t len, const char *error_code)
+{
+    struct worker *w = ex->worker;
+    double duration = exchange_now() - ex->started;
+    exchange_on_close(ex, NULL, NULL);
+    struct evkeyvalq *out = evhttp_request_get_output_headers(ex->req);
+    evhttp_add_header(out, "Content-Type", content_type);
+    evhttp_add_header(out, "X-Request-Id", ex->id);
+    evhttp_add_header(out, "Cache-Control", "no-store");
+    struct evbuffer *buf = evbuffer_new();
+    if (buf)
+        evbuffer_add(buf, body, len);
+    /* With the client gone, libevent frees the request here instead. */
+    evhttp_send_reply(ex->req, status, NULL, buf);
+    if (buf)
+        evbuffer_free(buf);
+    int cap = ex->route ? ex->route->metric_capability : -1;
+    metrics_request_done(w->metrics, cap, metrics_outcome_index(
+                             error_code ? error_code : "ok"),
+                         duration, ex->bytes_in, len);
+    metrics_in_flight(w->metrics, -1);
+    writeLog(ex, status, error_code, len, duration);
+    free(ex);
+}
+
+static void fillMeta(struct exchange *ex, struct canon_meta *meta,
+                     const char **source)
+{
+    memset(meta, 0, sizeof(*meta));
+    meta->request_id = ex->id;
+    meta->duration_ms = (exchange_now() - ex->started) * 1000.0;
+    if (ex->n_upstream) {
+        *source = ex->route->source;
+        meta->sources = source;
+        meta->n_sources = 1;
+    }
+}
+
+void exchange_succeed(struct exchange *ex, const char *data, size_t len,
+                      char *const *warnings, size_t n_warnings)
+{
+    struct canon_meta meta;
+    const char *source = NULL;
+    struct strbuf out;
+    fillMeta(ex, &meta, &source);
+    meta.warnings = warnings;
+    meta.n_warnings = n_warnings;
+    ex->n_warnings = n_warnings;
+    for (size_t i = 0; i < n_warnings; i++)
+        metrics_warning(ex->worker->metrics, ex->route->metric_capability);
+    strbuf_init(&out);
+    if (canon_success(&out, ex->route ? ex->route->cap->name : NULL, data,
+                      len, &meta) < 0) {
+        strbuf_free(&out);
+        struct sb_error err;
+        error_set(&err, "internal", "out of memory");
+        exchange_fail(ex, &err, NULL);
+        return;
+    }
+    exchange_reply(ex, 200, "application/json; charset=utf-8", out.data,
+                   out.len, NULL);
+    strbuf_free(&out);
+}
+
+void exchange_fail(struct exchange *ex, const struct sb_error *err,
+                   const char *fault)
+{
+    static const char fallback[] =
+        "{\"ok\":false,\"error\":{\"code\":\"internal\","
+        "\"message\":\"out of memory\",\"retryable\":false}}";
+    struct canon_meta meta;
+    const char *source = NULL;
+    struct strbuf out;
+    const char *code = err->code[0] ? err->code : "internal";
+    fillMeta(ex, &meta, &source);
+    strbuf_init(&out);
+    if (canon_error(&out, ex->route ? ex->route->cap->name : NULL, err, fault,
+                    &meta) < 0)
+        exchange_reply(ex, 500, "application/json; charset=utf-8", fallback,
+                       sizeof(fallback) - 1, "internal");
+    else
+        exchange_reply(ex, canon_http_status(code),
+                       "application/json; charset=utf-8", out.data, out.len,
+                       code);
+    strbuf_free(&out);
+}
+
+const char *exchange_traceparent(struct exchange *ex, char *buf, size_t size)
+{
+    snprintf(buf, size, "00-%s-%016llx-%s", ex->trace_id,
+             worker_random(ex->worker) | 1, ex->trace_flags);
+    return buf;
+}

@@ -1,0 +1,502 @@
+/*
+ * server: listeners, worker threads and the shared state (see server.h).
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "api.h"
+
+#define LISTEN_BACKLOG 1024
+#define CLIENT_IDLE_SECONDS 60      /* keep-alive connections without a
+                                       request are closed after this */
+
+struct listener {
+    char url[300];          /* "http://127.0.0.1:8080" */
+    SSL_CTX *tls;           /* NULL for plain HTTP */
+    int *fds;               /* one bound socket per worker */
+};
+
+struct server {
+    struct server_shared shared;
+    struct listener *listeners;
+    size_t n_listeners;
+    struct worker *workers;
+    size_t n_workers;
+};
+
+unsigned long long worker_random(struct worker *w)
+{
+    /* splitmix64: fast, and seeded per worker from getrandom(2) */
+    unsigned long long z = (w->random_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* ---- routes ---- */
+
+static int labelIndex(char ***labels, size_t *n, const char *name)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*labels)[i], name) == 0)
+            return (int)i;
+    char **grown = realloc(*labels, (*n + 1) * sizeof(*grown));
+    if (!grown)
+        return -1;
+    *labels = grown;
+    if (!(grown[*n] = strdup(name)))
+        return -1;
+    return (int)(*n)++;
+}
+
+struct labels {
+    char **capabilities;
+    size_t n_capabilities;
+    char **operations;
+    size_t n_operations;
+};
+
+static void freeLabels(struct labels *l)
+{
+    for (size_t i = 0; i < l->n_capabilities; i++)
+        free(l->capabilities[i]);
+    for (size_t i = 0; i < l->n_operations; i++)
+        free(l->operations[i]);
+    free(l->capabilities);
+    free(l->operations);
+}
+
+static long smaller(long a, long b)
+{
+    return a > 0 && (b <= 0 || a < b) ? a : b;
+}
+
+/* Where and how a capability's upstream is reached: the configured
+ * upstream of its service (soapbridge.yaml or --endpoint) wins over the
+ * mapping's endpoint, which wins over the WSDL's soap:address. */
+static int resolveRoute(struct route *r, const struct capability *cap,
+                        const struct serveconf *conf, struct labels *labels,
+                        struct sb_error *err)
+{
+    const struct serveconf_upstream *up =
+        serveconf_upstream(conf, cap->service->name);
+    const char *url = up->url ? up->url : cap->endpoint;
+    size_t len = strlen(cap->service->name) + strlen(cap->operation->name) + 2;
+    r->cap = cap;
+    if (!url)
+        return error_set(err, "config", "%s: no endpoint: the WSDL has no "
+                         "soap:address and no upstream url is configured for "
+                         "%s", cap->name, cap->service->name);
+    if (!(r->source = malloc(len)) || !(r->target.url = strdup(url)))
+        return error_set(err, "internal", "out of memory");
+    snprintf(r->source, len, "%s.%s", cap->service->name, cap->operation->name);
+    r->target.connect_timeout_ms = up->connect_timeout_ms;
+    r->target.timeout_ms = smaller(up->timeout_ms,
+                                   conf->limits.request_timeout_ms);
+    r->target.ca_file = up->tls_ca;
+    r->target.cert_file = up->tls_certificate;
+    r->target.key_file = up->tls_key;
+    r->target.insecure = up->tls_insecure;
+    r->target.auth = up->auth == SERVECONF_AUTH_BASIC ? UPSTREAM_AUTH_BASIC
+                   : up->auth == SERVECONF_AUTH_NTLM  ? UPSTREAM_AUTH_NTLM
+                                                      : UPSTREAM_AUTH_NONE;
+    r->target.username = up->username;
+    r->target.password = up->password;
+    r->target.max_response_bytes = conf->limits.max_response_bytes;
+    if (up->ws_username) {
+        r->security.username = up->ws_username;
+        r->security.password = up->ws_password;
+        r->security.password_type = up->ws_digest ? ENVELOPE_PASSWORD_DIGEST
+                                                  : ENVELOPE_PASSWORD_TEXT;
+    }
+    r->metric_capability = labelIndex(&labels->capabilities,
+                                      &labels->n_capabilities, cap->name);
+    r->metric_operation = labelIndex(&labels->operations,
+                                     &labels->n_operations, r->source);
+    if (r->metric_capability < 0 || r->metric_operation < 0)
+        return error_set(err, "internal", "out of memory");
+    return 0;
+}
+
+static int resolveRoutes(struct route **routes, size_t *n,
+                         const struct capability *caps, size_t n_caps,
+                         const struct serveconf *conf, struct labels *labels,
+                         struct sb_error *err)
+{
+    if (!(*routes = calloc(n_caps + 1, sizeof(**routes))))
+        return error_set(err, "internal", "out of memory");
+    for (*n = 0; *n < n_caps; (*n)++)
+        if (resolveRoute(&(*routes)[*n], &caps[*n], conf, labels, err) < 0) {
+            (*n)++;     /* so that its strings are freed */
+            return -1;
+        }
+    return 0;
+}
+
+static void freeRoutes(struct route *routes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(routes[i].source);
+        free((char *)routes[i].target.url);
+    }
+    free(routes);
+}
+
+/* One target per distinct URL, for /readyz. */
+static int collectTargets(struct server_shared *s, struct sb_error *err)
+{
+    size_t max = s->n_routes + s->n_operations;
+    if (!(s->upstream_targets = calloc(max + 1, sizeof(*s->upstream_targets))))
+        return error_set(err, "internal", "out of memory");
+    for (size_t i = 0; i < max; i++) {
+        const struct route *r = i < s->n_routes ? &s->routes[i]
+                                               : &s->operations[i - s->n_routes];
+        size_t j = 0;
+        while (j < s->n_upstream_targets &&
+               strcmp(s->upstream_targets[j]->url, r->target.url) != 0)
+            j++;
+        if (j == s->n_upstream_targets)
+            s->upstream_targets[s->n_upstream_targets++] = &r->target;
+    }
+    return 0;
+}
+
+static int buildShared(struct server *sv, const struct serveconf *conf,
+                       const struct confdir *cd, struct sb_error *err)
+{
+    struct server_shared *s = &sv->shared;
+    struct labels labels = {0};
+    int rc = -1;
+    s->conf = conf;
+    s->cd = cd;
+    s->limits.json.max_bytes = conf->limits.max_body_bytes;
+    s->limits.json.max_depth = conf->limits.max_json_depth;
+    s->limits.xml.max_bytes = conf->limits.max_response_bytes;
+    if (resolveRoutes(&s->routes, &s->n_routes, cd->capabilities,
+                      cd->n_capabilities, conf, &labels, err) < 0 ||
+        (conf->zero_config &&
+         resolveRoutes(&s->operations, &s->n_operations, cd->operations,
+                       cd->n_operations, conf, &labels, err) < 0) ||
+        collectTargets(s, err) < 0 || api_build_documents(s, err) < 0)
+        goto out;
+    if (!(s->metrics = metrics_new(sv->n_workers,
+                                   (const char *const *)labels.capabilities,
+                                   labels.n_capabilities,
+                                   (const char *const *)labels.operations,
+                                   labels.n_operations))) {
+        error_set(err, "internal", "out of memory");
+        goto out;
+    }
+    if (!(s->log = accesslog_open(conf->logging.access_log, err)))
+        goto out;
+    rc = 0;
+out:
+    freeLabels(&labels);
+    return rc;
+}
+
+/* ---- listeners ---- */
+
+static SSL_CTX *newTlsContext(const char *cert, const char *key,
+                              struct sb_error *err)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx) {
+        error_set(err, "tls", "cannot create a TLS context");
+        return NULL;
+    }
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+        char reason[256];
+        ERR_error_string_n(ERR_get_error(), reason, sizeof(reason));
+        error_set(err, "tls", "TLS certificate %s / key %s: %s", cert, key,
+                  reason);
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/* A listening socket on host:port with SO_REUSEPORT, so that every
+ * worker binds its own and the kernel balances connections. *port is
+ * replaced by the bound port (the kernel's choice for 0). */
+static int bindSocket(const char *host, int *port, struct sb_error *err)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *ai = NULL;
+    char service[16];
+    snprintf(service, sizeof(service), "%d", *port);
+    int gai = getaddrinfo(host, service, &hints, &ai);
+    if (gai != 0)
+        return error_set(err, "listen", "%s:%d: %s", host, *port,
+                         gai_strerror(gai));
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    0);
+    int one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+                             sizeof(one)) < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
+        bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+        listen(fd, LISTEN_BACKLOG) < 0) {
+        error_set(err, "listen", "cannot listen on %s:%d: %s", host, *port,
+                  strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(ai);
+        return -1;
+    }
+    freeaddrinfo(ai);
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof(addr);
+    if (getsockname(fd, (struct sockaddr *)&addr, &len) == 0)
+        *port = ntohs(addr.ss_family == AF_INET6
+                          ? ((struct sockaddr_in6 *)&addr)->sin6_port
+                          : ((struct sockaddr_in *)&addr)->sin_port);
+    return fd;
+}
+
+static int openListener(struct listener *l, const struct serveconf_listen *cfg,
+                        size_t n_workers, struct sb_error *err)
+{
+    int port = cfg->port;
+    if (!(l->fds = malloc(n_workers * sizeof(int))))
+        return error_set(err, "internal", "out of memory");
+    for (size_t i = 0; i < n_workers; i++)
+        l->fds[i] = -1;
+    if (cfg->tls_certificate &&
+        !(l->tls = newTlsContext(cfg->tls_certificate, cfg->tls_key, err)))
+        return -1;
+    for (size_t i = 0; i < n_workers; i++)
+        if ((l->fds[i] = bindSocket(cfg->host, &port, err)) < 0)
+            return -1;
+    snprintf(l->url, sizeof(l->url), "%s://%s%s%s:%d", l->tls ? "https" : "http",
+             strchr(cfg->host, ':') ? "[" : "", cfg->host,
+             strchr(cfg->host, ':') ? "]" : "", port);
+    return 0;
+}
+
+static void closeListener(struct listener *l, size_t n_workers)
+{
+    for (size_t i = 0; l->fds && i < n_workers; i++)
+        if (l->fds[i] >= 0)
+            close(l->fds[i]);
+    free(l->fds);
+    if (l->tls)
+        SSL_CTX_free(l->tls);
+}
+
+/* ---- workers ---- */
+
+static struct bufferevent *newTlsConnection(struct event_base *base, void *arg)
+{
+    SSL *ssl = SSL_new(arg);
+    if (!ssl)
+        return NULL;
+    return bufferevent_openssl_socket_new(base, -1, ssl,
+                                          BUFFEREVENT_SSL_ACCEPTING,
+                                          BEV_OPT_CLOSE_ON_FREE);
+}
+
+static void onStop(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    (void)fd;
+    (void)what;
+    event_base_loopbreak(w->base);
+}
+
+static void onPoolGauge(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    struct upstream_pool_stats st;
+    (void)fd;
+    (void)what;
+    upstream_pool_stats(w->upstreams, &st);
+    metrics_upstream_pool(w->metrics, st.in_flight, st.connections_opened);
+}
+
+/* Everything a worker runs with, made on the main thread so that any
+ * failure is reported before serving starts. The evhttp takes over the
+ * listening socket (it closes it when freed). */
+static int prepareWorker(struct server *sv, size_t index, struct sb_error *err)
+{
+    struct worker *w = &sv->workers[index];
+    const struct serveconf *conf = sv->shared.conf;
+    struct timeval second = {1, 0};
+    w->index = index;
+    w->shared = &sv->shared;
+    w->metrics = metrics_worker(sv->shared.metrics, index);
+    if (getrandom(&w->random_state, sizeof(w->random_state), 0) < 0)
+        w->random_state = (unsigned long long)getpid() * 2654435761u + index;
+    if (!(w->base = event_base_new()) ||
+        !(w->https = calloc(sv->n_listeners, sizeof(*w->https))) ||
+        !(w->stop = event_new(w->base, -1, 0, onStop, w)) ||
+        !(w->pool_gauge = event_new(w->base, -1, EV_PERSIST, onPoolGauge, w)))
+        return error_set(err, "internal", "out of memory");
+    event_add(w->pool_gauge, &second);
+    if (!(w->upstreams = upstream_pool_new(w->base, conf->upstream_pool_size,
+                                           err)))
+        return -1;
+    for (size_t i = 0; i < sv->n_listeners; i++) {
+        struct evhttp *http = evhttp_new(w->base);
+        if (!http)
+            return error_set(err, "internal", "out of memory");
+        w->https[w->n_https++] = http;
+        /* Bodies up to twice the limit are read so that the refusal is
+         * the canonical 413; libevent refuses larger ones itself, with a
+         * bare 413, so that memory stays bounded. */
+        evhttp_set_max_body_size(http,
+                                 (ev_ssize_t)conf->limits.max_body_bytes * 2);
+        evhttp_set_timeout(http, CLIENT_IDLE_SECONDS);
+        evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+                                   EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+                                   EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
+                                   EVHTTP_REQ_OPTIONS);
+        evhttp_set_gencb(http, api_handle, w);
+        if (sv->listeners[i].tls)
+            evhttp_set_bevcb(http, newTlsConnection, sv->listeners[i].tls);
+        if (!evhttp_accept_socket_with_handle(http, sv->listeners[i].fds[index]))
+            return error_set(err, "listen", "%s: cannot accept connections",
+                             sv->listeners[i].url);
+        sv->listeners[i].fds[index] = -1;   /* the evhttp owns it now */
+    }
+    return 0;
+}
+
+static void freeWorker(struct worker *w)
+{
+    for (size_t i = 0; i < w->n_https; i++)
+        evhttp_free(w->https[i]);
+    free(w->https);
+    upstream_pool_free(w->upstreams);
+    if (w->stop)
+        event_free(w->stop);
+    if (w->pool_gauge)
+        event_free(w->pool_gauge);
+    if (w->base)
+        event_base_free(w->base);
+}
+
+static void *runWorker(void *arg)
+{
+    struct worker *w = arg;
+    event_base_dispatch(w->base);
+    return NULL;
+}
+
+/* ---- the server ---- */
+
+struct server *server_new(const struct serveconf *conf,
+                          const struct confdir *cd, struct sb_error *err)
+{
+    struct server *sv = calloc(1, sizeof(*sv));
+    if (!sv) {
+        error_set(err, "internal", "out of memory");
+        return NULL;
+    }
+    sv->n_workers = conf->workers > 0 ? (size_t)conf->workers : 1;
+    if (buildShared(sv, conf, cd, err) < 0)
+        goto fail;
+    if (!(sv->listeners = calloc(conf->n_listen + 1, sizeof(*sv->listeners))) ||
+        !(sv->workers = calloc(sv->n_workers, sizeof(*sv->workers)))) {
+        error_set(err, "internal", "out of memory");
+        goto fail;
+    }
+    for (; sv->n_listeners < conf->n_listen; sv->n_listeners++)
+        if (openListener(&sv->listeners[sv->n_listeners],
+                         &conf->listen[sv->n_listeners], sv->n_workers,
+                         err) < 0) {
+            sv->n_listeners++;
+            goto fail;
+        }
+    for (size_t i = 0; i < sv->n_workers; i++)
+        if (prepareWorker(sv, i, err) < 0)
+            goto fail;
+    return sv;
+fail:
+    server_free(sv);
+    return NULL;
+}
+
+const char *server_url(const struct server *server, size_t listener)
+{
+    return listener < server->n_listeners ? server->listeners[listener].url
+                                          : NULL;
+}
+
+size_t server_listener_count(const struct server *server)
+{
+    return server->n_listeners;
+}
+
+int server_run(struct server *sv, struct sb_error *err)
+{
+    sigset_t stop, old;
+    int rc = 0;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    /* Workers inherit the mask: only this thread takes the signals. */
+    pthread_sigmask(SIG_BLOCK, &stop, &old);
+    signal(SIGPIPE, SIG_IGN);
+    for (size_t i = 0; i < sv->n_workers; i++) {
+        if (pthread_create(&sv->workers[i].thread, NULL, runWorker,
+                           &sv->workers[i]) != 0) {
+            rc = error_set(err, "internal", "cannot start worker %zu: %s", i,
+                           strerror(errno));
+            break;
+        }
+        sv->workers[i].started = 1;
+    }
+    if (rc == 0) {
+        int sig;
+        sigwait(&stop, &sig);
+    }
+    for (size_t i = 0; i < sv->n_workers; i++)
+        if (sv->workers[i].started)
+            event_active(sv->workers[i].stop, EV_READ, 0);
+    for (size_t i = 0; i < sv->n_workers; i++)
+        if (sv->workers[i].started) {
+            pthread_join(sv->workers[i].thread, NULL);
+            sv->workers[i].started = 0;
+        }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
+void server_free(struct server *sv)
+{
+    if (!sv)
+        return;
+    for (size_t i = 0; sv->workers && i < sv->n_workers; i++)
+        freeWorker(&sv->workers[i]);
+    free(sv->workers);
+    for (size_t i = 0; i < sv->n_listeners; i++)
+        closeListener(&sv->listeners[i], sv->n_workers);
+    free(sv->listeners);
+    struct server_shared *s = &sv->shared;
+    api_free_documents(s);
+    freeRoutes(s->routes, s->n_routes);
+    freeRoutes(s->operations, s->n_operations);
+    free(s->upstream_targets);
+    metrics_free(s->metrics);
+    accesslog_close(s->log);
+    free(sv);
+}

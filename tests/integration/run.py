@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""Black-box integration tests: the real proxy against the real gSOAP demo
+services, over HTTP on 127.0.0.1 ports chosen free at run time.
+
+usage: tests/integration/run.py BUILDDIR SRCDIR
+
+Each case is a folder under tests/integration/cases/ (run in name order):
+  request.json   {"method", "path", "headers"?, "body"? (JSON value) or
+                  "body_text"? (raw text), "proxy"? ("demo" | "broken"),
+                  "before"? (an action: "stop TicketService")}
+  status         the expected HTTP status
+  response.json  the exact expected JSON body, after normalising the
+                 fields that vary (meta.duration_ms, generated request ids);
+                 rewritten when SB_UPDATE_GOLDEN=1
+  contains       instead of response.json: lines the body must contain
+Ends with one line: "integration: N passed, M failed".
+
+Two proxies run: "demo" with the bundled configuration (the repository's
+soapbridge.yaml) and every demo service, and "broken" whose BillingService
+is a server answering an HTML error page and whose SalesService is a port
+nobody listens on. SB_VALGRIND=1 runs both proxies under valgrind and
+counts a clean exit of each as one more test.
+"""
+import http.client
+import http.server
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+
+BUILD, SRC = sys.argv[1], sys.argv[2]
+UPDATE = os.environ.get("SB_UPDATE_GOLDEN") == "1"
+VALGRIND = os.environ.get("SB_VALGRIND") == "1"
+READY_TIMEOUT = 120 if VALGRIND else 30   # seconds to wait for a ready line
+
+SERVICES = {   # WSDL service -> (binary, path, env var of the demo config)
+    "SalesService": ("sales-service", "/sales", "SALES_URL"),
+    "BillingService": ("billing-service", "/billing", "BILLING_URL"),
+    "ShippingService": ("shipping-service", "/shipping", "SHIPPING_URL"),
+    "TicketService": ("ticket-service", "/ticket", "TICKET_URL"),
+}
+
+passed = failed = 0
+started = []        # (name, Popen) of every process this run started
+
+
+def ok(name):
+    global passed
+    passed += 1
+    print(f"ok {name}")
+
+
+def not_ok(name, why):
+    global failed
+    failed += 1
+    print(f"not ok {name}: {why}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_line(proc, stream, needle, name):
+    """Read the process's output until a line containing needle; return
+    it. The read blocks on the pipe: no sleeping, no polling."""
+    timer = threading.Timer(READY_TIMEOUT, proc.kill)
+    timer.start()
+    try:
+        for raw in stream:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            if needle in line:
+                return line
+        raise RuntimeError(f"{name} exited before '{needle}' "
+                           f"(status {proc.wait()})")
+    finally:
+        timer.cancel()
+
+
+def drain(stream, sink):
+    for raw in stream:
+        sink.append(raw.decode("utf-8", "replace"))
+
+
+def start_service(service):
+    binary, path, _ = SERVICES[service]
+    # Port 0: the service binds a free port and names it in its ready line.
+    proc = subprocess.Popen([os.path.join(BUILD, "tests/legacy", binary),
+                             "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    started.append((service, proc))
+    line = wait_line(proc, proc.stdout, "ready", service)
+    port = int(line.rsplit(":", 1)[1])
+    return proc, f"http://127.0.0.1:{port}{path}"
+
+
+class GarbageHandler(http.server.BaseHTTPRequestHandler):
+    """A legacy host whose application server is down: an HTML page. It
+    keeps the headers of what it was sent, to check what the proxy
+    passes on."""
+    seen = []
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        GarbageHandler.seen.append(dict(self.headers))
+        body = (b"<html><head><title>502 Proxy Error</title></head><body>"
+                b"<h1>Proxy Error</h1></body></html>")
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def start_proxy(name, args, env):
+    cmd = [os.path.join(BUILD, "soapbridge"), "serve", *args,
+           "--listen", "127.0.0.1:0", "--workers", "2"]
+    if VALGRIND:
+        cmd = ["valgrind", "-q", "--leak-check=full",
+               "--errors-for-leak-kinds=definite", "--error-exitcode=99",
+               *cmd]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    started.append((name, proc))
+    line = wait_line(proc, proc.stderr, "listening on", name)
+    log, errors = [], []
+    threading.Thread(target=drain, args=(proc.stdout, log), daemon=True).start()
+    threading.Thread(target=drain, args=(proc.stderr, errors),
+                     daemon=True).start()
+    port = int(line.rsplit(":", 1)[1])
+    return {"proc": proc, "port": port, "log": log, "errors": errors}
+
+
+class Number:
+    """A JSON number kept as its text, so that 12.50 and 12.5 differ."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __eq__(self, other):
+        return isinstance(other, Number) and other.text == self.text
+
+
+def parse(text):
+    return json.loads(text, parse_int=Number, parse_float=Number)
+
+
+def dump(value, indent=""):
+    """Pretty JSON that writes numbers as their text."""
+    inner = indent + "  "
+    if isinstance(value, Number):
+        return value.text
+    if isinstance(value, dict) and value:
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: "
+                 f"{dump(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and value:
+        items = [inner + dump(v, inner) for v in value]
+        return "[\n" + ",\n".join(items) + f"\n{indent}]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+# Ports are chosen at run time and connect times vary.
+VARYING = [(re.compile(r"127\.0\.0\.1(:| port )\d+"), r"127.0.0.1\1<port>"),
+           (re.compile(r"after \d+ ms"), "after <n> ms")]
+
+
+def normalise(doc, response_id, sent_id):
+    """Blank what varies from run to run; keep a request id the client
+    sent, since the proxy must echo it."""
+    if isinstance(doc, dict):
+        meta = doc.get("meta")
+        if isinstance(meta, dict):
+            if "duration_ms" in meta:
+                meta["duration_ms"] = "<duration>"
+            if meta.get("request_id") == response_id and \
+                    response_id != sent_id:
+                meta["request_id"] = "<generated>"
+        return {k: normalise(v, None, None) if k != "meta" else v
+                for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [normalise(v, None, None) for v in doc]
+    if isinstance(doc, str):
+        for pattern, replacement in VARYING:
+            doc = pattern.sub(replacement, doc)
+    return doc
+
+
+def run_case(case_dir, proxies, services):
+    name = os.path.basename(case_dir)
+    with open(os.path.join(case_dir, "request.json")) as f:
+        spec = json.load(f)
+    before = spec.get("before")
+    if before:
+        verb, service = before.split()
+        if verb == "stop":
+            proc = services[service][0]
+            proc.terminate()
+            proc.wait()
+    proxy = proxies[spec.get("proxy", "demo")]
+    headers = dict(spec.get("headers", {}))
+    if "body" in spec:
+        body = json.dumps(spec["body"], ensure_ascii=False).encode()
+        headers.setdefault("Content-Type", "application/json")
+    else:
+        body = spec.get("body_text", "").encode() or None
+    conn = http.client.HTTPConnection("127.0.0.1", proxy["port"], timeout=60)
+    conn.request(spec["method"], spec["path"], body=body, headers=headers)
+    res = conn.getresponse()
+    text = res.read().decode("utf-8")
+    conn.close()
+    with open(os.path.join(case_dir, "status")) as f:
+        want_status = int(f.read())
+    problems = []
+    if res.status != want_status:
+        problems.append(f"status {res.status}, want {want_status}")
+    response_id = res.getheader("X-Request-Id")
+    if not response_id:
+        problems.append("no X-Request-Id header")
+    sent_id = headers.get("X-Request-Id")
+    if sent_id and response_id != sent_id:
+        problems.append(f"X-Request-Id {response_id}, want {sent_id}")
+    golden = os.path.join(case_dir, "response.json")
+    contains = os.path.join(case_dir, "contains")
+    if os.path.exists(contains):
+        with open(contains) as f:
+            for line in f.read().splitlines():
+                if line and line not in text:
+                    problems.append(f"body lacks: {line}")
+    else:
+        try:
+            got = normalise(parse(text), response_id, sent_id)
+        except ValueError as e:
+            got = None
+            problems.append(f"body is not JSON ({e}): {text[:200]}")
+        if got is not None and isinstance(got.get("meta"), dict) and \
+                got["meta"].get("request_id") not in (response_id,
+                                                      "<generated>"):
+            problems.append("meta.request_id differs from X-Request-Id")
+        if got is not None and UPDATE:
+            with open(golden, "w") as f:
+                f.write(dump(got) + "\n")
+        elif got is not None:
+            with open(golden) as f:
+                want = parse(f.read())
+            if got != want:
+                problems.append("body differs:\n  got  " + dump(got) +
+                                "\n  want " + dump(want))
+    if problems:
+        not_ok(name, "; ".join(problems))
+    else:
+        ok(name)
+
+
+def stop(name, proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=READY_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+
+
+def check_trace_passed_on():
+    """The case that calls the garbage server sends a traceparent: the
+    upstream must get the same trace id with a new parent id, and the
+    request id."""
+    sent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    got = [h for h in GarbageHandler.seen
+           if h.get("X-Request-Id") == "trace-check-1"]
+    tp = got[0].get("traceparent", "") if got else ""
+    if not got:
+        not_ok("traceparent passed on", "no upstream call with the id")
+    elif not re.fullmatch(r"00-4bf92f3577b34da6a3ce929d0e0e4736-"
+                          r"[0-9a-f]{16}-01", tp) or tp == sent:
+        not_ok("traceparent passed on", f"got '{tp}'")
+    else:
+        ok("traceparent passed on with a new parent id")
+
+
+def check_access_log(proxy):
+    """Every line of the access log is one JSON object with its fields."""
+    lines = [l for l in "".join(proxy["log"]).splitlines() if l.strip()]
+    bad = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            for key in ("time", "request_id", "status", "duration_ms"):
+                if key not in entry:
+                    bad.append(f"no {key}: {line}")
+        except ValueError:
+            bad.append(line)
+    if not lines:
+        not_ok("access log", "no lines")
+    elif bad:
+        not_ok("access log", "; ".join(bad[:3]))
+    else:
+        ok(f"access log ({len(lines)} JSON lines)")
+
+
+def main():
+    garbage = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                              GarbageHandler)
+    threading.Thread(target=garbage.serve_forever, daemon=True).start()
+    services = {}
+    proxies = {}
+    try:
+        env = dict(os.environ)
+        for service in SERVICES:
+            services[service] = start_service(service)
+            env[SERVICES[service][2]] = services[service][1]
+        env["SHIPPING_TIMEOUT_MS"] = "1500"
+        proxies["demo"] = start_proxy("demo proxy", ["-c", SRC], env)
+        garbage_url = f"http://127.0.0.1:{garbage.server_port}/billing"
+        proxies["broken"] = start_proxy(
+            "broken proxy",
+            ["-c", SRC, "--endpoint", f"BillingService={garbage_url}",
+             "--endpoint", f"SalesService=http://127.0.0.1:{free_port()}/x"],
+            env)
+        cases = os.path.join(SRC, "tests/integration/cases")
+        for case in sorted(os.listdir(cases)):
+            run_case(os.path.join(cases, case), proxies, services)
+        check_trace_passed_on()
+        for name in ("demo", "broken"):
+            proxy = proxies.pop(name)
+            status = stop(name, proxy["proc"])
+            if name == "demo":
+                check_access_log(proxy)
+            if status == 0:
+                ok(f"{name} proxy stops cleanly on SIGTERM")
+            else:
+                not_ok(f"{name} proxy stops cleanly on SIGTERM",
+                       f"exit status {status}: " +
+                       "".join(proxy["errors"])[-2000:])
+    except Exception as e:  # a harness failure is one failed test
+        not_ok("harness", repr(e))
+    finally:
+        for name, proc in started:
+            if proc.poll() is None:
+                stop(name, proc)
+        garbage.shutdown()
+    print(f"integration: {passed} passed, {failed} failed")
+
+
+main()
