@@ -131,12 +131,11 @@ static void onUpstreamDone(const struct upstream_response *res, void *arg)
                            res->content_type, &shared->limits, &result,
                            &err) < 0) {
         logUpstream(c, "bad_response", res->total_ms / 1000.0);
-        char message[SB_ERROR_MESSAGE_MAX];
-        snprintf(message, sizeof(message), "%s answered HTTP %ld (%s): %s",
-                 c->route->cap->service->name, res->http_status,
-                 res->content_type ? res->content_type : "no content type",
-                 err.message);
-        error_set(&err, "upstream_bad_response", "%s", message);
+        struct sb_error why = err;
+        error_set(&err, "upstream_bad_response", "%s answered HTTP %ld (%s): %s",
+                  c->route->cap->service->name, res->http_status,
+                  res->content_type ? res->content_type : "no content type",
+                  why.message);
         failCall(c, &err, NULL);
         return;
     }

@@ -49,7 +49,9 @@ enum upstream_auth {
 struct upstream_target {
     const char *url;                /* http:// or https:// only */
     long connect_timeout_ms;        /* 0 = UPSTREAM_DEFAULT_CONNECT_... */
-    long timeout_ms;                /* the whole call; 0 = default */
+    long timeout_ms;                /* the whole call from its start,
+                                       waiting for a free connection
+                                       included; 0 = default */
     const char *ca_file;            /* verify the server against this CA
                                        (PEM); NULL = the system's CAs */
     const char *cert_file;          /* mTLS client certificate (PEM) */
@@ -81,7 +83,9 @@ enum upstream_outcome {
                                closed or reset before any answer */
     UPSTREAM_TIMEOUT,       /* connect timeout or total timeout */
     UPSTREAM_TOO_LARGE,     /* the answer exceeded max_response_bytes */
-    UPSTREAM_TLS,           /* handshake or certificate problem */
+    UPSTREAM_TLS,           /* handshake or certificate problem, or a
+                               TLS alert from the server (a refused
+                               client certificate, with TLS 1.3) */
     UPSTREAM_ERROR,         /* any other transport error (message says) */
 };
 
@@ -94,9 +98,11 @@ struct upstream_response {
     const char *body;           /* never NULL, NUL-terminated ("" if none) */
     size_t body_len;            /* bytes received, also when not OK */
     double connect_ms;          /* 0 when a kept-alive connection was used */
-    double total_ms;
+    double total_ms;            /* from upstream_call_start, waiting for
+                                   a free connection included */
     int reused_connection;      /* 1: answered on a kept-alive connection */
-    char message[256];          /* curl's message when not OK, else "" */
+    char message[256];          /* why, when not OK (curl's words or
+                                   ours); "" when OK */
 };
 
 /* Runs once per started call that is not cancelled, always from the
@@ -136,8 +142,8 @@ struct upstream_call *upstream_call_start(struct upstream_pool *pool,
                                           struct sb_error *err);
 
 /* Stop a call whose callback has not run yet (the client went away):
- * its callback never runs, its memory is freed, its connection is
- * closed. NULL is a no-op. */
+ * its callback never runs, its memory is freed, and a connection left in
+ * mid-exchange is closed. NULL is a no-op. */
 void upstream_call_cancel(struct upstream_call *call);
 
 /* The pool's figures for /metrics. */

@@ -46,6 +46,7 @@
 /* Only a guard so that a broken test fails instead of hanging (under
  * valgrind with CK_FORK=no check's own timeout does not apply). */
 #define WATCHDOG_SECONDS 60
+#define SLOW_MS 30000
 
 /* What one call got back, copied in its done callback. */
 struct result {
@@ -326,6 +327,11 @@ static struct upstream_target *target(int i, const char *path)
              fx.port, path);
     memset(&fx.targets[i], 0, sizeof(fx.targets[i]));
     fx.targets[i].url = fx.urls[i];
+    /* Generous: under valgrind a TLS handshake (and loading the system's
+     * CAs) can take longer than the 2 s default. Timeout tests set their
+     * own. */
+    fx.targets[i].connect_timeout_ms = SLOW_MS;
+    fx.targets[i].timeout_ms = SLOW_MS;
     return &fx.targets[i];
 }
 
