@@ -15,6 +15,8 @@
 
 #include <yajl/yajl_gen.h>
 
+#include "strbuf.h"
+
 #ifdef PIPE_BUF
 /* One write(2) of at most PIPE_BUF bytes to a pipe is never split
  * (POSIX, write(): "Write requests of {PIPE_BUF} bytes or less shall not
@@ -109,27 +111,6 @@ static void collect(void *ctx, const char *s, size_t n)
     line->len += n;
 }
 
-/* Bytes of the well-formed UTF-8 sequence at s (at most len), 0 when there
- * is none (RFC 3629: no overlong forms, no surrogates, nothing past
- * U+10FFFF). */
-static size_t utf8Length(const unsigned char *s, size_t len)
-{
-    size_t n = s[0] < 0x80                   ? 1
-               : s[0] >= 0xC2 && s[0] < 0xE0 ? 2
-               : s[0] >= 0xE0 && s[0] < 0xF0 ? 3
-               : s[0] >= 0xF0 && s[0] < 0xF5 ? 4
-                                             : 0;
-    if (n == 0 || n > len)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
-        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
-        return 0;
-    return n;
-}
-
 /* Write s as a JSON string of at most `keep` bytes of well-formed UTF-8
  * (each byte that starts no well-formed sequence becomes U+FFFD), cut at
  * a character boundary; NULL is written as null. */
@@ -146,7 +127,7 @@ static void putString(yajl_gen g, struct line *line, const char *s, size_t keep)
     if (keep > sizeof(buf))
         keep = sizeof(buf);
     for (left = strlen(s); left > 0;) {
-        size_t n = utf8Length(p, left);
+        size_t n = strbuf_utf8_length(p, left);
         const char *from = n ? (const char *)p : "\xEF\xBF\xBD";
         size_t out = n ? n : 3;
         if (len + out > keep) {

@@ -24,9 +24,13 @@ struct call {
     const char *headers[5];
 };
 
+static const char *const stateNames[] = {"translating", "upstream", "done"};
+
 /* The one place a call changes state (STYLE.md habit 14). */
 static void setState(struct call *c, enum call_state next)
 {
+    exchange_log(c->ex, SERVECONF_LOG_DEBUG, "%s: %s -> %s",
+                 c->route->cap->name, stateNames[c->state], stateNames[next]);
     c->state = next;
 }
 
@@ -39,6 +43,14 @@ static void freeCall(struct call *c)
 static void failCall(struct call *c, const struct sb_error *err,
                      const char *fault)
 {
+    /* The upstream's trouble is the operator's business; the client's
+     * own mistakes are only in the access log. */
+    if (strncmp(err->code, "upstream_", 9) == 0 ||
+        strcmp(err->code, "internal") == 0)
+        exchange_log(c->ex, strcmp(err->code, "internal") == 0
+                                ? SERVECONF_LOG_ERROR : SERVECONF_LOG_WARN,
+                     "%s: %s: %s", c->route->cap->name, err->code,
+                     err->message);
     setState(c, CALL_DONE);
     exchange_fail(c->ex, err, fault);
     freeCall(c);
@@ -201,7 +213,6 @@ void call_start(struct exchange *ex, const struct route *route)
     c->ex = ex;
     c->route = route;
     ex->route = route;
-    setState(c, CALL_TRANSLATING);
     const struct server_shared *shared = ex->worker->shared;
     size_t len;
     const char *body = exchange_body(ex, &len);

@@ -48,24 +48,6 @@ int canon_retryable(const char *code)
     return 0;
 }
 
-/* Bytes of the UTF-8 sequence at s (at most len), 0 when it is not a
- * well-formed one (RFC 3629: no overlong forms, no surrogates). */
-static size_t utf8Length(const unsigned char *s, size_t len)
-{
-    size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2
-             : s[0] >= 0xE0 && s[0] < 0xF0 ? 3
-             : s[0] >= 0xF0 && s[0] < 0xF5 ? 4 : 0;
-    if (n == 0 || n > len)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
-        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
-        return 0;
-    return n;
-}
-
 /* Messages may quote bytes a client sent; anything that is not UTF-8 is
  * written as U+FFFD so that the document stays valid JSON. */
 static void genString(yajl_gen g, const char *s)
@@ -77,7 +59,7 @@ static void genString(yajl_gen g, const char *s)
     struct strbuf clean;
     strbuf_init(&clean);
     for (size_t i = 0; i < len;) {
-        size_t n = utf8Length((const unsigned char *)s + i, len - i);
+        size_t n = strbuf_utf8_length((const unsigned char *)s + i, len - i);
         if (n)
             strbuf_append(&clean, s + i, n);
         else

@@ -3,6 +3,7 @@
  */
 #include "exchange.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,8 +210,11 @@ void exchange_succeed(struct exchange *ex, const char *data, size_t len,
     meta.warnings = warnings;
     meta.n_warnings = n_warnings;
     ex->n_warnings = n_warnings;
-    for (size_t i = 0; i < n_warnings; i++)
+    for (size_t i = 0; i < n_warnings; i++) {
         metrics_warning(ex->worker->metrics, ex->route->metric_capability);
+        exchange_log(ex, SERVECONF_LOG_WARN, "%s: %s", ex->route->cap->name,
+                     warnings[i]);
+    }
     strbuf_init(&out);
     if (canon_success(&out, ex->route ? ex->route->cap->name : NULL, data,
                       len, &meta) < 0) {
@@ -246,6 +250,21 @@ void exchange_fail(struct exchange *ex, const struct sb_error *err,
                        "application/json; charset=utf-8", out.data, out.len,
                        code);
     strbuf_free(&out);
+}
+
+void exchange_log(struct exchange *ex, enum serveconf_log_level level,
+                  const char *fmt, ...)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    char message[1024];
+    va_list ap;
+    if (level > ex->worker->shared->conf->logging.level)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    /* One fprintf: stdio locks the stream, so lines stay whole. */
+    fprintf(stderr, "soapbridge: %s %s: %s\n", names[level], ex->id, message);
 }
 
 const char *exchange_traceparent(struct exchange *ex, char *buf, size_t size)

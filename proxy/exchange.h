@@ -72,6 +72,11 @@ void exchange_fail(struct exchange *ex, const struct sb_error *err,
  * trace id, a new span id. buf holds at least 56 bytes. */
 const char *exchange_traceparent(struct exchange *ex, char *buf, size_t size);
 
+/* Write one line "soapbridge: LEVEL REQUEST-ID: message" to stderr when
+ * logging.level lets `level` through (SERVECONF_LOG_ERROR .. _DEBUG). */
+void exchange_log(struct exchange *ex, enum serveconf_log_level level,
+                  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Seconds on the monotonic clock. */
 double exchange_now(void);
 

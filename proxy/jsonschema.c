@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonxml.h"
 #include "numtext.h"
 #include "strbuf.h"
 #include "stylegen.h"
@@ -94,20 +95,8 @@ static int fail(struct writer *w, const char *fmt, ...)
 
 static void check(struct writer *w, yajl_gen_status st)
 {
-    static const char *const reasons[] = {
-        [yajl_gen_keys_must_be_strings] = "a key where a value belongs",
-        [yajl_max_depth_exceeded] = "nesting deeper than the generator allows",
-        [yajl_gen_in_error_state] = "generator already failed",
-        [yajl_gen_generation_complete] = "generator already holds a value",
-        [yajl_gen_invalid_number] = "invalid number",
-        [yajl_gen_no_buf] = "generator has no buffer",
-        [yajl_gen_invalid_string] = "text that is not valid UTF-8",
-    };
-    if (st == yajl_gen_status_ok)
-        return;
-    const char *why = (size_t)st < sizeof(reasons) / sizeof(reasons[0]) &&
-                      reasons[st] ? reasons[st] : "generator error";
-    fail(w, "JSON schema: %s", why);
+    if (st != yajl_gen_status_ok)
+        fail(w, "JSON schema: %s", jsonxml_gen_reason(st));
 }
 
 static void putString(struct writer *w, const char *s)
@@ -307,33 +296,6 @@ static int isRepeated(int max_occurs)
     return max_occurs == XSD_UNBOUNDED || max_occurs > 1;
 }
 
-/* The test of stylegen.c: xsd:anyType and anySimpleType have no schema
- * to follow (requests copy any JSON, responses use the generic rule). */
-static int isAnyType(const struct xsd_type *type)
-{
-    if (!type)
-        return 1;
-    if (!type->is_complex)
-        return type->json_kind == XSD_JSON_ANY;
-    return type->name && type->ns && strcmp(type->ns, XSD_NS) == 0 &&
-           strcmp(type->name, "anyType") == 0;
-}
-
-/* The test of stylegen.c: document/literal with one part whose element
- * is complex is that element's content; anything else one member a
- * part. */
-static const struct xsd_element *unwrappedElement(
-    const struct wsdl_operation *op, const struct wsdl_body *body)
-{
-    if (op->style == WSDL_RPC || body->n_parts != 1)
-        return NULL;
-    const struct xsd_element *el = body->parts[0]->element;
-    if (!el || !el->type || !el->type->is_complex ||
-        el->type->is_soapenc_array || el->type->simple_content)
-        return NULL;
-    return el;
-}
-
 static int isIntegerBuiltin(const char *builtin)
 {
     static const char *const names[] = {
@@ -511,7 +473,7 @@ static void fillAny(struct writer *w)
 static void fillScalar(struct writer *w, const struct xsd_type *type,
                        int nullable)
 {
-    if (isAnyType(type)) {
+    if (stylegen_is_any_type(type)) {
         fillAny(w);
         return;
     }
@@ -750,7 +712,7 @@ static void fillSoapArray(struct writer *w, const struct xsd_type *type,
 static void fillTypeValue(struct writer *w, const struct xsd_type *type,
                           const char *hint, int nullable)
 {
-    if (isAnyType(type))
+    if (stylegen_is_any_type(type))
         fillAny(w);
     else if (type->is_soapenc_array)
         fillSoapArray(w, type, nullable);
@@ -968,7 +930,7 @@ static void fillOperation(struct writer *w)
     }
     if (!w->output && op->documentation)
         putKeyText(w, "description", op->documentation);
-    const struct xsd_element *top = unwrappedElement(op, body);
+    const struct xsd_element *top = stylegen_unwrapped(op, body);
     if (!top) {
         fillParts(w, body);
         return;

@@ -1063,7 +1063,7 @@ static int writerFail(struct writer *w, const xmlNode *at, const char *fmt, ...)
     return -1;
 }
 
-static int genCheck(struct writer *w, const xmlNode *n, yajl_gen_status st)
+const char *jsonxml_gen_reason(int status)
 {
     static const char *const reasons[] = {
         [yajl_gen_keys_must_be_strings] = "a map key where a value belongs",
@@ -1074,10 +1074,15 @@ static int genCheck(struct writer *w, const xmlNode *n, yajl_gen_status st)
         [yajl_gen_no_buf] = "generator has no buffer",
         [yajl_gen_invalid_string] = "text that is not valid UTF-8",
     };
+    return status >= 0 && (size_t)status < sizeof(reasons) / sizeof(reasons[0])
+                   && reasons[status] ? reasons[status] : "generator error";
+}
+
+static int genCheck(struct writer *w, const xmlNode *n, yajl_gen_status st)
+{
     if (st == yajl_gen_status_ok)
         return 0;
-    const char *reason = (size_t)st < sizeof(reasons) / sizeof(reasons[0]) &&
-                         reasons[st] ? reasons[st] : "generator error";
+    const char *reason = jsonxml_gen_reason(st);
     char name[80];
     elementName(n, name, sizeof(name));
     return writerFail(w, n, "cannot write %s: %s", name, reason);

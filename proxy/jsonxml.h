@@ -68,4 +68,7 @@ char *jsonxml_to_json(const xmlNode *node, size_t *len, struct sb_error *err);
 int jsonxml_generate(void *yajl_gen_handle, const xmlNode *node,
                      struct sb_error *err);
 
+/* What a yajl_gen_status other than ok means, in words. */
+const char *jsonxml_gen_reason(int status);
+
 #endif

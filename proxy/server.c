@@ -332,6 +332,17 @@ static void onPoolGauge(evutil_socket_t fd, short what, void *arg)
     metrics_upstream_pool(w->metrics, st.in_flight, st.connections_opened);
 }
 
+/* curl caps connections per host, not per service: the cap is the
+ * largest pool_size any service asks for. */
+static long largestPool(const struct serveconf *conf)
+{
+    long n = conf->defaults.pool_size;
+    for (size_t i = 0; i < conf->n_upstreams; i++)
+        if (conf->upstreams[i].pool_size > n)
+            n = conf->upstreams[i].pool_size;
+    return n;
+}
+
 /* Everything a worker runs with, made on the main thread so that any
  * failure is reported before serving starts. The evhttp takes over the
  * listening socket (it closes it when freed). */
@@ -351,8 +362,8 @@ static int prepareWorker(struct server *sv, size_t index, struct sb_error *err)
         !(w->pool_gauge = event_new(w->base, -1, EV_PERSIST, onPoolGauge, w)))
         return error_set(err, "internal", "out of memory");
     event_add(w->pool_gauge, &second);
-    if (!(w->upstreams = upstream_pool_new(w->base, conf->upstream_pool_size,
-                                           err)))
+    if (!(w->upstreams = upstream_pool_new(w->base, largestPool(conf),
+                                           conf->upstream_pool_size, err)))
         return -1;
     for (size_t i = 0; i < sv->n_listeners; i++) {
         struct evhttp *http = evhttp_new(w->base);

@@ -30,6 +30,10 @@ int strbuf_failed(const struct strbuf *sb);
  * malloc'ed NUL-terminated string (length in *len if not NULL); NULL
  * with errno set when it cannot be read, or EFBIG when it is larger. */
 char *strbuf_read_file(const char *path, size_t max_bytes, size_t *len);
+/* Bytes of the well-formed UTF-8 sequence at s (at most len bytes), 0
+ * when none starts there (RFC 3629: no overlong forms, no surrogates,
+ * nothing past U+10FFFF). */
+size_t strbuf_utf8_length(const unsigned char *s, size_t len);
 /* Hand the string over to the caller (free() it); the buffer is reset.
  * NULL if an append failed (the buffer is freed then). */
 char *strbuf_detach(struct strbuf *sb, size_t *len);

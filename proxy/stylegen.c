@@ -48,11 +48,10 @@ static const struct wsdl_body *bodyOf(const struct stylegen *sg, int output)
     return output ? &sg->op->output : &sg->op->input;
 }
 
-static const struct xsd_element *unwrappedElement(const struct stylegen *sg,
-                                                  int output)
+const struct xsd_element *stylegen_unwrapped(const struct wsdl_operation *op,
+                                             const struct wsdl_body *body)
 {
-    const struct wsdl_body *body = bodyOf(sg, output);
-    if (sg->op->style == WSDL_RPC || body->n_parts != 1)
+    if (op->style == WSDL_RPC || body->n_parts != 1)
         return NULL;
     const struct xsd_element *el = body->parts[0]->element;
     if (!el || !el->type || !el->type->is_complex ||
@@ -61,9 +60,15 @@ static const struct xsd_element *unwrappedElement(const struct stylegen *sg,
     return el;
 }
 
+static const struct xsd_element *unwrappedElement(const struct stylegen *sg,
+                                                  int output)
+{
+    return stylegen_unwrapped(sg->op, bodyOf(sg, output));
+}
+
 /* xsd:anyType (complex in XSD terms) and anySimpleType: no schema to
  * follow, so the generic rule applies. */
-static int isAnyType(const struct xsd_type *type)
+int stylegen_is_any_type(const struct xsd_type *type)
 {
     if (!type)
         return 1;
@@ -285,7 +290,7 @@ static void putRequestSoapArray(struct stylegen *sg, struct strbuf *out,
 static void putRequestContent(struct stylegen *sg, struct strbuf *out,
                               const struct xsd_type *type)
 {
-    if (isAnyType(type))
+    if (stylegen_is_any_type(type))
         strbuf_puts(out, "<xsl:call-template name=\"sb.to-xml\"/>");
     else if (type->is_soapenc_array)
         putRequestSoapArray(sg, out, type);
@@ -380,7 +385,7 @@ void stylegen_emit_simple(struct stylegen *sg, struct strbuf *out,
 static void putSimpleValue(struct stylegen *sg, struct strbuf *out,
                            const struct xsd_type *type, const char *key)
 {
-    enum xsd_json_kind kind = isAnyType(type) ? XSD_JSON_ANY : type->json_kind;
+    enum xsd_json_kind kind = stylegen_is_any_type(type) ? XSD_JSON_ANY : type->json_kind;
     if (type && type->is_list)
         kind = XSD_JSON_STRING;
     stylegen_emit_simple(sg, out, kind, key);
@@ -407,7 +412,7 @@ void stylegen_emit_value(struct stylegen *sg, struct strbuf *out,
                                    .nillable = 1};
         stylegen_emit_value(sg, out, &item, NULL);
         strbuf_puts(out, "</xsl:for-each></fn:array>");
-    } else if (!isAnyType(type) && type->is_complex) {
+    } else if (!stylegen_is_any_type(type) && type->is_complex) {
         strbuf_puts(out, "<fn:map");
         putKey(out, key);
         strbuf_puts(out, ">");

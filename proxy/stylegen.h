@@ -44,6 +44,17 @@ struct stylegen_options {
 
 /* Whole default stylesheets (malloc'ed text, caller frees), or NULL with
  * err filled (code "stylegen", naming the operation). */
+/* The top level of one direction of an operation: document/literal with
+ * one part whose element is complex is that element's content (returned
+ * here); anything else (NULL) is one member a part. The JSON Schema of
+ * an operation follows the same rule. */
+const struct xsd_element *stylegen_unwrapped(const struct wsdl_operation *op,
+                                             const struct wsdl_body *body);
+
+/* xsd:anyType (complex in XSD terms), anySimpleType, or no type at all:
+ * no schema to follow, so the generic rule applies. */
+int stylegen_is_any_type(const struct xsd_type *type);
+
 char *stylegen_request(const struct wsdl_binding *binding,
                        const struct wsdl_operation *op,
                        const struct stylegen_options *opt,

@@ -389,7 +389,7 @@ static int onCurlTimer(CURLM *multi, long timeout_ms, void *arg)
 /* ---- the pool ---- */
 
 struct upstream_pool *upstream_pool_new(struct event_base *base,
-                                        long max_connections,
+                                        long max_per_host, long max_cached,
                                         struct sb_error *err)
 {
     struct upstream_pool *pool = calloc(1, sizeof(*pool));
@@ -399,8 +399,10 @@ struct upstream_pool *upstream_pool_new(struct event_base *base,
                   "out of memory");
         return NULL;
     }
-    if (max_connections <= 0)
-        max_connections = UPSTREAM_DEFAULT_MAX_CONNECTIONS;
+    if (max_per_host <= 0)
+        max_per_host = UPSTREAM_DEFAULT_MAX_CONNECTIONS;
+    if (max_cached < max_per_host)
+        max_cached = max_per_host;
     pool->base = base;
     evtimer_assign(&pool->timer, base, onTimer, pool);
     CURLM *m = pool->multi;
@@ -408,8 +410,8 @@ struct upstream_pool *upstream_pool_new(struct event_base *base,
     curl_multi_setopt(m, CURLMOPT_SOCKETDATA, pool);
     curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, onCurlTimer);
     curl_multi_setopt(m, CURLMOPT_TIMERDATA, pool);
-    curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, max_connections);
-    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, max_connections);
+    curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, max_per_host);
+    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, max_cached);
     return pool;
 }
 

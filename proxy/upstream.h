@@ -118,13 +118,14 @@ struct upstream_pool_stats {
     size_t calls_completed;     /* done callbacks run */
 };
 
-/* A pool on `base` (which must outlive it). max_connections caps the
+/* A pool on `base` (which must outlive it). max_per_host caps the
  * connections open to one host at once (more calls wait in line for one
- * to be free) and the idle connections kept for reuse; <= 0 means
- * UPSTREAM_DEFAULT_MAX_CONNECTIONS. Caller owns the pool
- * (upstream_pool_free). NULL with err set ("internal") on failure. */
+ * to be free; <= 0 means UPSTREAM_DEFAULT_MAX_CONNECTIONS); max_cached
+ * caps the idle connections kept for reuse, over all hosts (at least
+ * max_per_host). Caller owns the pool (upstream_pool_free). NULL with err
+ * set ("internal") on failure. */
 struct upstream_pool *upstream_pool_new(struct event_base *base,
-                                        long max_connections,
+                                        long max_per_host, long max_cached,
                                         struct sb_error *err);
 
 /* Abort every call still running, without calling its callback, close

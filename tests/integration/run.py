@@ -6,7 +6,8 @@ usage: tests/integration/run.py BUILDDIR SRCDIR
 
 Each case is a folder under tests/integration/cases/ (run in name order):
   request.json   {"method", "path", "headers"?, "body"? (JSON value) or
-                  "body_text"? (raw text), "proxy"? ("demo" | "broken"),
+                  "body_text"? (raw text), "proxy"? ("demo" | "broken" |
+                  "wsdl"),
                   "before"? (an action: "stop TicketService")}
   status         the expected HTTP status
   response.json  the exact expected JSON body, after normalising the
@@ -15,21 +16,26 @@ Each case is a folder under tests/integration/cases/ (run in name order):
   contains       instead of response.json: lines the body must contain
 Ends with one line: "integration: N passed, M failed".
 
-Two proxies run: "demo" with the bundled configuration (the repository's
-soapbridge.yaml) and every demo service, and "broken" whose BillingService
+Proxies: "demo" with the bundled configuration (the repository's
+soapbridge.yaml) and every demo service, "broken" whose BillingService
 is a server answering an HTML error page and whose SalesService is a port
-nobody listens on. SB_VALGRIND=1 runs both proxies under valgrind and
-counts a clean exit of each as one more test.
+nobody listens on; "secure" (started after the cases) serves HTTPS and
+calls the garbage server with credentials; "wsdl" runs without a
+configuration file on a folder of WSDLs. SB_VALGRIND=1 runs the proxies
+under valgrind; a clean exit of each counts as one more test.
 """
 import http.client
 import http.server
 import json
 import os
 import re
+import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 
 BUILD, SRC = sys.argv[1], sys.argv[2]
@@ -106,8 +112,8 @@ class GarbageHandler(http.server.BaseHTTPRequestHandler):
     seen = []
 
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        GarbageHandler.seen.append(dict(self.headers))
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        GarbageHandler.seen.append(dict(self.headers, body=body.decode()))
         body = (b"<html><head><title>502 Proxy Error</title></head><body>"
                 b"<h1>Proxy Error</h1></body></html>")
         self.send_response(502)
@@ -120,9 +126,11 @@ class GarbageHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def start_proxy(name, args, env):
+def start_proxy(name, args, env, listen=True):
     cmd = [os.path.join(BUILD, "soapbridge"), "serve", *args,
-           "--listen", "127.0.0.1:0", "--workers", "2"]
+           "--workers", "2"]
+    if listen:
+        cmd += ["--listen", "127.0.0.1:0"]
     if VALGRIND:
         cmd = ["valgrind", "-q", "--leak-check=full",
                "--errors-for-leak-kinds=definite", "--error-exitcode=99",
@@ -287,6 +295,86 @@ def check_trace_passed_on():
         ok("traceparent passed on with a new parent id")
 
 
+SECURE_CONFIG = """
+listen:
+  - address: 127.0.0.1:0
+    tls: {certificate: server.pem, key: server.key}
+logging: {access_log: "off"}
+upstreams:
+  BillingService:
+    url: ${GARBAGE_URL}
+    auth: {type: basic, username: erp, password_env: BILLING_PASSWORD}
+    ws_security: {username: bot, password_file: ws-secret, digest: true}
+"""
+
+
+def start_secure_proxy(env, work):
+    """A configuration of its own: TLS on the listener, and the billing
+    service (the garbage server) reached with HTTP Basic and WS-Security
+    credentials from the environment and a file."""
+    for folder in ("wsdl", "mappings", "xslt"):
+        os.symlink(os.path.join(SRC, folder), os.path.join(work, folder))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", os.path.join(work, "server.key"),
+                    "-out", os.path.join(work, "server.pem")],
+                   check=True, capture_output=True)
+    with open(os.path.join(work, "soapbridge.yaml"), "w") as f:
+        f.write(SECURE_CONFIG)
+    with open(os.path.join(work, "ws-secret"), "w") as f:
+        f.write("wss-s3cret\n")
+    env = dict(env, BILLING_PASSWORD="basic-s3cret")
+    return start_proxy("secure proxy", ["-c", work], env, listen=False)
+
+
+def check_secure(proxy, work):
+    """HTTPS to the listener, verified against the test certificate; the
+    upstream call carries the Basic credentials and a UsernameToken with
+    a password digest (never the password itself)."""
+    context = ssl.create_default_context(
+        cafile=os.path.join(work, "server.pem"))
+    conn = http.client.HTTPSConnection("127.0.0.1", proxy["port"],
+                                       timeout=60, context=context)
+    conn.request("POST", "/v1/capabilities/get_invoice",
+                 body=b'{"invoice_id":"RE2026-00815"}',
+                 headers={"Content-Type": "application/json",
+                          "X-Request-Id": "secure-1"})
+    res = conn.getresponse()
+    text = res.read().decode()
+    conn.close()
+    if res.status == 502 and "upstream_bad_response" in text:
+        ok("HTTPS listener answers with the canonical envelope")
+    else:
+        not_ok("HTTPS listener", f"status {res.status}: {text[:200]}")
+    seen = [h for h in GarbageHandler.seen
+            if h.get("X-Request-Id") == "secure-1"]
+    body = seen[0]["body"] if seen else ""
+    auth = seen[0].get("Authorization", "") if seen else ""
+    if auth != "Basic ZXJwOmJhc2ljLXMzY3JldA==":
+        not_ok("upstream Basic credentials from the environment",
+               f"Authorization '{auth}'")
+    else:
+        ok("upstream Basic credentials from the environment")
+    if "<wsse:Username>bot</wsse:Username>" in body and \
+            "#PasswordDigest" in body and "wss-s3cret" not in body:
+        ok("WS-Security UsernameToken with a digest of the file's secret")
+    else:
+        not_ok("WS-Security UsernameToken", body[:400])
+
+
+def check_error_log(proxy):
+    """Upstream trouble is logged on stderr with the request id; a
+    client's own mistake is not."""
+    text = "".join(proxy["errors"])
+    want = re.search(r"^soapbridge: warn [0-9a-f]+: get_order_status: "
+                     r"upstream_timeout: ", text, re.M)
+    if want and "invalid_input" not in text:
+        ok("upstream failures logged with their request id")
+    else:
+        not_ok("error log", text[-1500:])
+
+
 def check_access_log(proxy):
     """Every line of the access log is one JSON object with its fields."""
     lines = [l for l in "".join(proxy["log"]).splitlines() if l.strip()]
@@ -313,6 +401,7 @@ def main():
     threading.Thread(target=garbage.serve_forever, daemon=True).start()
     services = {}
     proxies = {}
+    work = tempfile.mkdtemp()
     try:
         env = dict(os.environ)
         for service in SERVICES:
@@ -326,15 +415,24 @@ def main():
             ["-c", SRC, "--endpoint", f"BillingService={garbage_url}",
              "--endpoint", f"SalesService=http://127.0.0.1:{free_port()}/x"],
             env)
+        # No configuration file: the WSDLs alone, on the embedded defaults.
+        proxies["wsdl"] = start_proxy(
+            "wsdl-only proxy",
+            ["--wsdl", os.path.join(SRC, "wsdl"), "--endpoint",
+             f"ShippingService={services['ShippingService'][1]}"], env)
         cases = os.path.join(SRC, "tests/integration/cases")
         for case in sorted(os.listdir(cases)):
             run_case(os.path.join(cases, case), proxies, services)
         check_trace_passed_on()
-        for name in ("demo", "broken"):
+        env["GARBAGE_URL"] = garbage_url
+        proxies["secure"] = start_secure_proxy(env, work)
+        check_secure(proxies["secure"], work)
+        for name in ("demo", "broken", "secure", "wsdl"):
             proxy = proxies.pop(name)
             status = stop(name, proxy["proc"])
             if name == "demo":
                 check_access_log(proxy)
+                check_error_log(proxy)
             if status == 0:
                 ok(f"{name} proxy stops cleanly on SIGTERM")
             else:
@@ -348,6 +446,7 @@ def main():
             if proc.poll() is None:
                 stop(name, proc)
         garbage.shutdown()
+        shutil.rmtree(work, ignore_errors=True)
     print(f"integration: {passed} passed, {failed} failed")
 
 

@@ -11,6 +11,7 @@
  * customer prices (from the pricing rules), in exact decimals.
  * Seeded from tests/legacy/data/billing.dat (format in that file).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,18 +92,14 @@ static struct customer *findCustomer(struct billing_db *db, int id)
 
 static struct article *findArticle(struct billing_db *db, const char *id)
 {
-    for (int i = 0; id && i < db->narticles; i++)
-        if (!strcmp(db->articles[i].id, id))
-            return &db->articles[i];
-    return NULL;
+    return legacy_find(db->articles, db->narticles, sizeof *db->articles,
+                       offsetof(struct article, id), id);
 }
 
 static struct invoice *findInvoice(struct billing_db *db, const char *id)
 {
-    for (int i = 0; id && i < db->ninvoices; i++)
-        if (!strcmp(db->invoices[i].id, id))
-            return &db->invoices[i];
-    return NULL;
+    return legacy_find(db->invoices, db->ninvoices, sizeof *db->invoices,
+                       offsetof(struct invoice, id), id);
 }
 
 static struct tax_rate *findRate(struct billing_db *db, const char *region,
@@ -145,10 +142,7 @@ static int billingFault(struct soap *soap, enum billing_fault kind,
         detail->bt__UnknownCustomerFault = d;
     else
         detail->bt__ValidationFault = d;
-    if (soap->version == 2)
-        soap->fault->SOAP_ENV__Detail = detail;
-    else
-        soap->fault->detail = detail;
+    LEGACY_ATTACH_DETAIL(soap, detail);
     return SOAP_FAULT;
 }
 
@@ -506,13 +500,6 @@ int fakt__GetRegionalTax(struct soap *soap, char *Country, char *Region,
 
 /* ---- seed data ----------------------------------------------------------- */
 
-/* A pool copy of field i (NULL stays NULL). A full pool is sticky and
- * checked once after loading. */
-static char *keep(struct billing_db *db, const struct legacy_record *rec, int i)
-{
-    return legacy_pool_strdup(db->pool, rec->field[i]);
-}
-
 static int amountField(const struct legacy_record *rec, int i, int places,
                        long *out, struct legacy_error *err)
 {
@@ -522,54 +509,58 @@ static int amountField(const struct legacy_record *rec, int i, int places,
 }
 
 /* KUNDE|CustNo|Name */
-static int loadCustomer(struct billing_db *db, const struct legacy_record *rec,
+static int loadCustomer(void *ctx, const struct legacy_record *rec,
                         struct legacy_error *err)
 {
+    struct billing_db *db = ctx;
     struct customer *c;
 
     if (legacy_record_expect(rec, 3, err))
         return -1;
-    c = legacy_array_push(db->pool, (void **)&db->customers, &db->ncustomers,
-                          &db->customers_cap, sizeof *c);
+    c = legacy_record_append(db->pool, rec, (void **)&db->customers,
+                             &db->ncustomers, &db->customers_cap, sizeof *c,
+                             err);
     if (!c)
-        return legacy_record_fail(rec, err, "database full");
-    c->name = keep(db, rec, 2);
+        return -1;
+    c->name = legacy_record_keep(db->pool, rec, 2);
     return legacy_record_int(rec, 1, &c->id, err);
 }
 
 /* ARTIKEL|ArtNo|ArtText|ListPrice|ValidTo */
-static int loadArticle(struct billing_db *db, const struct legacy_record *rec,
+static int loadArticle(void *ctx, const struct legacy_record *rec,
                        struct legacy_error *err)
 {
+    struct billing_db *db = ctx;
     struct article *a;
 
     if (legacy_record_expect(rec, 5, err))
         return -1;
-    a = legacy_array_push(db->pool, (void **)&db->articles, &db->narticles,
-                          &db->articles_cap, sizeof *a);
+    a = legacy_record_append(db->pool, rec, (void **)&db->articles,
+                             &db->narticles, &db->articles_cap, sizeof *a, err);
     if (!a)
-        return legacy_record_fail(rec, err, "database full");
-    a->id = keep(db, rec, 1);
-    a->text = keep(db, rec, 2);
-    a->valid_to = keep(db, rec, 4);
+        return -1;
+    a->id = legacy_record_keep(db->pool, rec, 1);
+    a->text = legacy_record_keep(db->pool, rec, 2);
+    a->valid_to = legacy_record_keep(db->pool, rec, 4);
     return amountField(rec, 3, 2, &a->price, err);
 }
 
 /* REGEL|RuleId|Descr|Pct|MinQty|ArtNo|CustNo */
-static int loadRule(struct billing_db *db, const struct legacy_record *rec,
+static int loadRule(void *ctx, const struct legacy_record *rec,
                     struct legacy_error *err)
 {
+    struct billing_db *db = ctx;
     struct rule *r;
 
     if (legacy_record_expect(rec, 7, err))
         return -1;
-    r = legacy_array_push(db->pool, (void **)&db->rules, &db->nrules,
-                          &db->rules_cap, sizeof *r);
+    r = legacy_record_append(db->pool, rec, (void **)&db->rules, &db->nrules,
+                             &db->rules_cap, sizeof *r, err);
     if (!r)
-        return legacy_record_fail(rec, err, "database full");
-    r->id = keep(db, rec, 1);
-    r->text = keep(db, rec, 2);
-    r->article = keep(db, rec, 5);
+        return -1;
+    r->id = legacy_record_keep(db->pool, rec, 1);
+    r->text = legacy_record_keep(db->pool, rec, 2);
+    r->article = legacy_record_keep(db->pool, rec, 5);
     r->min_qty = -1;
     return amountField(rec, 3, 2, &r->percent, err) ||
            (rec->field[4] && legacy_record_int(rec, 4, &r->min_qty, err)) ||
@@ -577,29 +568,31 @@ static int loadRule(struct billing_db *db, const struct legacy_record *rec,
 }
 
 /* STEUER|Region|TaxCd|Rate|ValidFrom */
-static int loadRate(struct billing_db *db, const struct legacy_record *rec,
+static int loadRate(void *ctx, const struct legacy_record *rec,
                     struct legacy_error *err)
 {
+    struct billing_db *db = ctx;
     struct tax_rate *t;
 
     if (legacy_record_expect(rec, 5, err))
         return -1;
     if (!rec->field[1] || strlen(rec->field[1]) < 4 || rec->field[1][2] != '-')
         return legacy_record_fail(rec, err, "Region: CC-XX");
-    t = legacy_array_push(db->pool, (void **)&db->rates, &db->nrates,
-                          &db->rates_cap, sizeof *t);
+    t = legacy_record_append(db->pool, rec, (void **)&db->rates, &db->nrates,
+                             &db->rates_cap, sizeof *t, err);
     if (!t)
-        return legacy_record_fail(rec, err, "database full");
-    t->region = keep(db, rec, 1);
-    t->code = keep(db, rec, 2);
-    t->valid_from = keep(db, rec, 4);
+        return -1;
+    t->region = legacy_record_keep(db->pool, rec, 1);
+    t->code = legacy_record_keep(db->pool, rec, 2);
+    t->valid_from = legacy_record_keep(db->pool, rec, 4);
     return amountField(rec, 3, 2, &t->percent, err);
 }
 
 /* RECHNUNG|InvNo|InvDate|CustNo|DueDate|State(OF/BZ/MA)|OrderRef|Paid */
-static int loadInvoice(struct billing_db *db, const struct legacy_record *rec,
+static int loadInvoice(void *ctx, const struct legacy_record *rec,
                        struct legacy_error *err)
 {
+    struct billing_db *db = ctx;
     struct invoice *inv;
 
     if (legacy_record_expect(rec, 8, err))
@@ -609,16 +602,17 @@ static int loadInvoice(struct billing_db *db, const struct legacy_record *rec,
     if (!rec->field[5] || strlen(rec->field[5]) != 2 ||
         !strstr("OF BZ MA", rec->field[5]))
         return legacy_record_fail(rec, err, "State: OF, BZ or MA");
-    inv = legacy_array_push(db->pool, (void **)&db->invoices, &db->ninvoices,
-                            &db->invoices_cap, sizeof *inv);
+    inv = legacy_record_append(db->pool, rec, (void **)&db->invoices,
+                               &db->ninvoices, &db->invoices_cap, sizeof *inv,
+                               err);
     if (!inv)
-        return legacy_record_fail(rec, err, "database full");
-    inv->id = keep(db, rec, 1);
-    inv->date = keep(db, rec, 2);
-    inv->due = keep(db, rec, 4);
-    inv->state = keep(db, rec, 5);
-    inv->order = keep(db, rec, 6);
-    inv->paid = keep(db, rec, 7);
+        return -1;
+    inv->id = legacy_record_keep(db->pool, rec, 1);
+    inv->date = legacy_record_keep(db->pool, rec, 2);
+    inv->due = legacy_record_keep(db->pool, rec, 4);
+    inv->state = legacy_record_keep(db->pool, rec, 5);
+    inv->order = legacy_record_keep(db->pool, rec, 6);
+    inv->paid = legacy_record_keep(db->pool, rec, 7);
     if (legacy_record_int(rec, 3, &inv->customer, err))
         return -1;
     if (!findCustomer(db, inv->customer))
@@ -649,9 +643,10 @@ static int checkPosition(struct billing_db *db, const struct invoice *inv,
 }
 
 /* RPOS|InvNo|PosNo|kind|ArtNo|Text|Qty|Unit|UnitPrice|TaxCd|Region */
-static int loadPosition(struct billing_db *db, const struct legacy_record *rec,
+static int loadPosition(void *ctx, const struct legacy_record *rec,
                         struct legacy_error *err)
 {
+    struct billing_db *db = ctx;
     struct invoice *inv;
     struct position *p;
 
@@ -662,69 +657,42 @@ static int loadPosition(struct billing_db *db, const struct legacy_record *rec,
         return legacy_record_fail(rec, err, "no RECHNUNG record before");
     if (checkPosition(db, inv, rec, err))
         return -1;
-    p = legacy_array_push(db->pool, (void **)&inv->positions, &inv->npositions,
-                          &inv->positions_cap, sizeof *p);
+    p = legacy_record_append(db->pool, rec, (void **)&inv->positions,
+                             &inv->npositions, &inv->positions_cap, sizeof *p,
+                             err);
     if (!p)
-        return legacy_record_fail(rec, err, "database full");
+        return -1;
     p->kind = rec->field[3][0];
-    p->article = keep(db, rec, 4);
-    p->text = keep(db, rec, 5);
-    p->qty_text = keep(db, rec, 6);
-    p->unit = keep(db, rec, 7);
-    p->code = keep(db, rec, 9);
-    p->region = keep(db, rec, 10);
+    p->article = legacy_record_keep(db->pool, rec, 4);
+    p->text = legacy_record_keep(db->pool, rec, 5);
+    p->qty_text = legacy_record_keep(db->pool, rec, 6);
+    p->unit = legacy_record_keep(db->pool, rec, 7);
+    p->code = legacy_record_keep(db->pool, rec, 9);
+    p->region = legacy_record_keep(db->pool, rec, 10);
     return legacy_record_int(rec, 2, &p->no, err) ||
            amountField(rec, 6, 3, &p->qty, err) ||
            amountField(rec, 8, 2, &p->unit_price, err);
 }
 
-static int loadRecord(void *ctx, const struct legacy_record *rec,
-                      struct legacy_error *err)
-{
-    static const struct {
-        const char *type;
-        int (*load)(struct billing_db *, const struct legacy_record *,
-                    struct legacy_error *);
-    } kinds[] = {
-        {"KUNDE", loadCustomer},   {"ARTIKEL", loadArticle},
-        {"REGEL", loadRule},       {"STEUER", loadRate},
-        {"RECHNUNG", loadInvoice}, {"RPOS", loadPosition},
-    };
-
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (!strcmp(rec->field[0], kinds[i].type))
-            return kinds[i].load(ctx, rec, err);
-    return legacy_record_fail(rec, err, "unknown record type %s",
-                              rec->field[0]);
-}
+static const struct legacy_record_kind recordKinds[] = {
+    {"KUNDE", loadCustomer}, {"ARTIKEL", loadArticle},  {"REGEL", loadRule},
+    {"STEUER", loadRate},    {"RECHNUNG", loadInvoice}, {"RPOS", loadPosition},
+};
 
 /* ---- main ---------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
     struct billing_db db = {0};
-    struct legacy_options opts;
-    struct legacy_error err;
-    struct legacy_service service = {
-        .serve = soap_serve,
-        .db = &db,
+    const struct legacy_program program = {
+        .name = "billing-service",
+        .default_data = LEGACY_DATA_DIR "/billing.dat",
+        .pool_limit = POOL_LIMIT,
+        .kinds = recordKinds,
+        .nkinds = sizeof recordKinds / sizeof recordKinds[0],
+        .service = {.serve = soap_serve, .db = &db},
+        .pool = &db.pool,
     };
-    int rc;
 
-    legacy_init_zone();
-    rc = legacy_options_parse(argc, argv, LEGACY_DATA_DIR "/billing.dat", &opts,
-                              &err);
-    if (rc) {
-        fprintf(rc > 0 ? stdout : stderr, "%s%s", err.message,
-                rc > 0 ? "" : "\n");
-        return rc > 0 ? 0 : 2;
-    }
-    db.pool = legacy_pool_new(POOL_LIMIT);
-    rc = legacy_load(db.pool, opts.data, loadRecord, &db, &err);
-    if (rc == 0)
-        rc = legacy_serve(&service, &opts, &err);
-    legacy_pool_free(db.pool);
-    if (rc)
-        fprintf(stderr, "billing-service: %s\n", err.message);
-    return rc ? 1 : 0;
+    return legacy_main(argc, argv, &program);
 }

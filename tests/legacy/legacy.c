@@ -1,6 +1,7 @@
 /*
- * legacy: command line, seed data reader, string pool, demo clock and the
- * threaded server loop shared by the demo legacy services. See legacy.h.
+ * legacy: main, command line, seed data reader, string pool, demo clock
+ * and the threaded server loop shared by the demo legacy services. See
+ * legacy.h.
  *
  * The server: the main thread accepts connections on 127.0.0.1 and hands
  * each to a detached worker thread with its own gSOAP context (soap_copy),
@@ -233,6 +234,57 @@ int legacy_record_int(const struct legacy_record *rec, int i, int *out,
     return 0;
 }
 
+char *legacy_record_keep(struct legacy_pool *pool,
+                         const struct legacy_record *rec, int i)
+{
+    return legacy_pool_strdup(pool, rec->field[i]);
+}
+
+void *legacy_record_append(struct legacy_pool *pool,
+                           const struct legacy_record *rec, void **items,
+                           int *count, int *cap, size_t size,
+                           struct legacy_error *err)
+{
+    void *item = legacy_array_push(pool, items, count, cap, size);
+
+    if (!item)
+        legacy_record_fail(rec, err, "database full");
+    return item;
+}
+
+int legacy_record_flag(const struct legacy_record *rec, int i, int *out,
+                       struct legacy_error *err)
+{
+    const char *s = rec->field[i];
+
+    if (!s || (strcmp(s, "J") && strcmp(s, "N")))
+        return legacy_record_fail(rec, err, "field %d: J or N", i);
+    *out = !strcmp(s, "J");
+    return 0;
+}
+
+int legacy_record_code(const struct legacy_record *rec, int i,
+                       const char *allowed, char *out, struct legacy_error *err)
+{
+    const char *s = rec->field[i];
+
+    if (!s || strlen(s) != 1 || !strchr(allowed, s[0]))
+        return legacy_record_fail(rec, err, "field %d: one of %s", i, allowed);
+    *out = s[0];
+    return 0;
+}
+
+int legacy_record_dispatch(const struct legacy_record_kind *kinds, size_t count,
+                           void *ctx, const struct legacy_record *rec,
+                           struct legacy_error *err)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!strcmp(rec->field[0], kinds[i].type))
+            return kinds[i].load(ctx, rec, err);
+    return legacy_record_fail(rec, err, "unknown record type %s",
+                              rec->field[0]);
+}
+
 /* Split `line` in place at unescaped '|' and undo the escapes. */
 static int splitRecord(char *line, struct legacy_record *rec,
                        struct legacy_error *err)
@@ -399,6 +451,22 @@ int legacy_clock_stop(struct legacy_clock *clock, const char *stamp)
     return 0;
 }
 
+int legacy_record_setting(const struct legacy_record *rec,
+                          struct legacy_clock *clock, int *next,
+                          struct legacy_error *err)
+{
+    if (!strcmp(rec->field[0], "UHR")) {
+        if (legacy_record_expect(rec, 2, err))
+            return -1;
+        if (legacy_clock_stop(clock, rec->field[1]))
+            return legacy_record_fail(rec, err, "UHR: YYYYMMDDhhmmss");
+        return 0;
+    }
+    if (legacy_record_expect(rec, 3, err))
+        return -1;
+    return legacy_record_int(rec, 2, next, err);
+}
+
 void legacy_clock_now(const struct legacy_clock *clock, struct tm *out)
 {
     time_t now;
@@ -409,6 +477,35 @@ void legacy_clock_now(const struct legacy_clock *clock, struct tm *out)
     }
     now = time(NULL);
     localtime_r(&now, out);
+}
+
+/* ---- lookups ------------------------------------------------------------ */
+
+int legacy_is_digits(const char *s, size_t n)
+{
+    return s && strlen(s) == n && strspn(s, "0123456789") == n;
+}
+
+int legacy_strings_contain(char *const *list, int count, const char *s)
+{
+    for (int i = 0; s && i < count; i++)
+        if (!strcmp(list[i], s))
+            return 1;
+    return 0;
+}
+
+void *legacy_find(const void *items, int count, size_t size, size_t key_offset,
+                  const char *key)
+{
+    const char *item = items;
+
+    for (int i = 0; key && i < count; i++, item += size) {
+        const char *const *member = (const char *const *)(item + key_offset);
+
+        if (!strcmp(*member, key))
+            return (void *)item;
+    }
+    return NULL;
 }
 
 /* ---- SOAP helpers -------------------------------------------------------- */
@@ -875,4 +972,51 @@ void legacy_unlock(struct soap *soap)
     struct legacy_call *call = soap->user;
 
     pthread_mutex_unlock(call->lock);
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+/* What legacy_main hands the data file reader as its ctx. */
+struct program_records {
+    const struct legacy_record_kind *kinds;
+    size_t count;
+    void *db;
+};
+
+static int loadProgramRecord(void *ctx, const struct legacy_record *rec,
+                             struct legacy_error *err)
+{
+    const struct program_records *records = ctx;
+
+    return legacy_record_dispatch(records->kinds, records->count, records->db,
+                                  rec, err);
+}
+
+int legacy_main(int argc, char **argv, const struct legacy_program *program)
+{
+    struct program_records records = {
+        .kinds = program->kinds,
+        .count = program->nkinds,
+        .db = program->service.db,
+    };
+    struct legacy_options opts;
+    struct legacy_error err;
+    int rc;
+
+    legacy_init_zone();
+    rc = legacy_options_parse(argc, argv, program->default_data, &opts, &err);
+    if (rc) {
+        fprintf(rc > 0 ? stdout : stderr, "%s%s", err.message,
+                rc > 0 ? "" : "\n");
+        return rc > 0 ? 0 : 2;
+    }
+    *program->pool = legacy_pool_new(program->pool_limit);
+    rc = legacy_load(*program->pool, opts.data, loadProgramRecord, &records,
+                     &err);
+    if (rc == 0)
+        rc = legacy_serve(&program->service, &opts, &err);
+    legacy_pool_free(*program->pool);
+    if (rc)
+        fprintf(stderr, "%s: %s\n", program->name, err.message);
+    return rc ? 1 : 0;
 }

@@ -2,14 +2,17 @@
  * legacy: what the four demo legacy services in tests/legacy share.
  *
  * Each service is one gSOAP binary generated from a WSDL in wsdl/ and a
- * small C file with its operations. This module is the rest: the command
- * line (--port, --data), the seed data reader, a string pool that owns the
- * in-memory database, the demo clock, and the server loop (bind to
- * 127.0.0.1, print "ready 127.0.0.1:PORT", a thread per connection,
- * SIGTERM/SIGINT ends it cleanly).
+ * small C file with its operations, its data file's record loaders and a
+ * struct legacy_program. This module is the rest: main itself
+ * (legacy_main), the command line (--port, --data), the seed data reader
+ * and its record helpers, a string pool that owns the in-memory database,
+ * the demo clock, and the server loop (bind to 127.0.0.1, print
+ * "ready 127.0.0.1:PORT", a thread per connection, SIGTERM/SIGINT ends it
+ * cleanly).
  *
  * Nothing here knows a WSDL: the generated code differs per service and is
- * reached only through the function pointers of struct legacy_service.
+ * reached only through the function pointers of struct legacy_service
+ * (and LEGACY_ATTACH_DETAIL, a macro expanded in the service's own file).
  */
 #ifndef LEGACY_H
 #define LEGACY_H
@@ -100,6 +103,35 @@ int legacy_record_int(const struct legacy_record *rec, int i, int *out,
  * and *cap are updated, the new element is returned (NULL when full). */
 void *legacy_array_push(struct legacy_pool *pool, void **items, int *count,
                         int *cap, size_t size);
+/* A pool copy of field i (NULL stays NULL). A full pool is sticky and
+ * checked once after loading (legacy_load), so NULL needs no check. */
+char *legacy_record_keep(struct legacy_pool *pool,
+                         const struct legacy_record *rec, int i);
+/* legacy_array_push for the record rec: NULL with "database full" in err
+ * when the pool is full. */
+void *legacy_record_append(struct legacy_pool *pool,
+                           const struct legacy_record *rec, void **items,
+                           int *count, int *cap, size_t size,
+                           struct legacy_error *err);
+/* Field i as a J/N flag (1/0); -1 with err when it is neither. */
+int legacy_record_flag(const struct legacy_record *rec, int i, int *out,
+                       struct legacy_error *err);
+/* Field i as a one-letter code out of `allowed`; -1 with err otherwise. */
+int legacy_record_code(const struct legacy_record *rec, int i,
+                       const char *allowed, char *out,
+                       struct legacy_error *err);
+
+/* The loader of one record type (field[0]) of a data file. */
+struct legacy_record_kind {
+    const char *type;
+    legacy_record_fn load;
+};
+
+/* Hand rec to the loader of its type among kinds[0..count); a type not
+ * there fails with "unknown record type". */
+int legacy_record_dispatch(const struct legacy_record_kind *kinds, size_t count,
+                           void *ctx, const struct legacy_record *rec,
+                           struct legacy_error *err);
 
 /* ---- amounts ------------------------------------------------------------ */
 
@@ -127,8 +159,26 @@ struct legacy_clock {
 
 /* Parse `YYYYMMDDhhmmss` into a stopped clock. -1 when malformed. */
 int legacy_clock_stop(struct legacy_clock *clock, const char *stamp);
+/* The settings records of a data file with a demo clock and a number
+ * counter: `UHR|YYYYMMDDhhmmss` stops *clock, `NUMMER|name|next` sets
+ * *next. Returns 0, or -1 with err. */
+int legacy_record_setting(const struct legacy_record *rec,
+                          struct legacy_clock *clock, int *next,
+                          struct legacy_error *err);
 /* The current local time of the demo instance. */
 void legacy_clock_now(const struct legacy_clock *clock, struct tm *out);
+
+/* ---- lookups ------------------------------------------------------------ */
+
+/* Whether s is exactly n decimal digits. */
+int legacy_is_digits(const char *s, size_t n);
+/* Whether s (may be NULL: no) is one of the count strings of list. */
+int legacy_strings_contain(char *const *list, int count, const char *s);
+/* The first of the count items (each `size` bytes) of an array whose
+ * string member at key_offset equals key; NULL when there is none or key
+ * is NULL. Like bsearch, it returns a pointer into the caller's array. */
+void *legacy_find(const void *items, int count, size_t size, size_t key_offset,
+                  const char *key);
 
 /* ---- SOAP helpers ----------------------------------------------------- */
 
@@ -146,6 +196,13 @@ int *legacy_int(struct soap *soap, int value);
 int legacy_sender_fault(struct soap *soap, const char *reason);
 /* A receiver (server) fault for a broken demo database (pool full). */
 int legacy_receiver_fault(struct soap *soap, const char *reason);
+/* Attach detail (a struct SOAP_ENV__Detail *) to the fault just set on
+ * soap, in the member its SOAP version writes. A macro, not a function:
+ * struct SOAP_ENV__Fault is generated per service, so only a service's
+ * own file can name its members. */
+#define LEGACY_ATTACH_DETAIL(soap, detail)                                     \
+    (*((soap)->version == 2 ? &(soap)->fault->SOAP_ENV__Detail                 \
+                            : &(soap)->fault->detail) = (detail))
 /* Make the connection answer in ISO-8859-1 (see legacy.c); call it from
  * legacy_service.prepare. */
 void legacy_answer_latin1(struct soap *soap);
@@ -191,5 +248,25 @@ void legacy_unlock(struct soap *soap);
 
 /* Once, first thing in main: the zone the services write local time in. */
 void legacy_init_zone(void);
+
+/* ---- main ------------------------------------------------------------- */
+
+/* What tells one service's main from another's. */
+struct legacy_program {
+    const char *name;         /* in error messages: "NAME: message" */
+    const char *default_data; /* seed data file without --data */
+    size_t pool_limit;        /* bytes the database's pool may hold */
+    const struct legacy_record_kind *kinds; /* the data file's records */
+    size_t nkinds;
+    struct legacy_service service; /* service.db is the loaders' ctx */
+    struct legacy_pool **pool;     /* where service.db keeps its pool */
+};
+
+/* The whole of a service's main: set the zone, parse the command line,
+ * make the database's pool (stored in *program->pool), load the seed
+ * data, serve, free the pool. Returns the exit status: 0 (also after
+ * --help, usage on stdout), 2 for a bad command line, 1 when loading or
+ * serving failed (the message on stderr). */
+int legacy_main(int argc, char **argv, const struct legacy_program *program);
 
 #endif

@@ -11,6 +11,7 @@
  * change it until the process ends. The operations below are called by
  * the soapcpp2-generated dispatcher (tests/legacy/gen/salesServer.c).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,26 +80,20 @@ struct sales_db {
 
 static struct customer *findCustomer(struct sales_db *db, const char *id)
 {
-    for (int i = 0; id && i < db->ncustomers; i++)
-        if (!strcmp(db->customers[i].id, id))
-            return &db->customers[i];
-    return NULL;
+    return legacy_find(db->customers, db->ncustomers, sizeof *db->customers,
+                       offsetof(struct customer, id), id);
 }
 
 static struct plan *findPlan(struct sales_db *db, const char *code)
 {
-    for (int i = 0; code && i < db->nplans; i++)
-        if (!strcmp(db->plans[i].code, code))
-            return &db->plans[i];
-    return NULL;
+    return legacy_find(db->plans, db->nplans, sizeof *db->plans,
+                       offsetof(struct plan, code), code);
 }
 
 static struct contract *findContract(struct sales_db *db, const char *id)
 {
-    for (int i = 0; id && i < db->ncontracts; i++)
-        if (!strcmp(db->contracts[i].id, id))
-            return &db->contracts[i];
-    return NULL;
+    return legacy_find(db->contracts, db->ncontracts, sizeof *db->contracts,
+                       offsetof(struct contract, id), id);
 }
 
 /* The customer's current contract: the last one begun that is not
@@ -168,10 +163,7 @@ static int salesFault(struct soap *soap, enum sales_fault kind,
         detail->crm__UnknownCustomerFault = d;
     else
         detail->crm__ValidationFault = d;
-    if (soap->version == 2)
-        soap->fault->SOAP_ENV__Detail = detail;
-    else
-        soap->fault->detail = detail;
+    LEGACY_ATTACH_DETAIL(soap, detail);
     return SOAP_FAULT;
 }
 
@@ -575,57 +567,29 @@ int __crm__ListPlans(struct soap *soap, struct _crm__ListPlansRequest *in,
 
 /* ---- seed data ----------------------------------------------------------- */
 
-/* A pool copy of field i (NULL stays NULL). A full pool is sticky and
- * checked once after loading (legacy_pool_failed). */
-static char *keep(struct sales_db *db, const struct legacy_record *rec, int i)
-{
-    return legacy_pool_strdup(db->pool, rec->field[i]);
-}
-
-/* J/N flags and one-letter codes of the data file. */
-static int flagField(const struct legacy_record *rec, int i, int *out,
-                     struct legacy_error *err)
-{
-    const char *s = rec->field[i];
-
-    if (!s || (strcmp(s, "J") && strcmp(s, "N")))
-        return legacy_record_fail(rec, err, "field %d: J or N", i);
-    *out = !strcmp(s, "J");
-    return 0;
-}
-
-static int codeField(const struct legacy_record *rec, int i,
-                     const char *allowed, char *out, struct legacy_error *err)
-{
-    const char *s = rec->field[i];
-
-    if (!s || strlen(s) != 1 || !strchr(allowed, s[0]))
-        return legacy_record_fail(rec, err, "field %d: one of %s", i, allowed);
-    *out = s[0];
-    return 0;
-}
-
 /* KUNDE|KDNR|Name1|Name2|Segment|Sperre|AnlDat */
-static int loadCustomer(struct sales_db *db, const struct legacy_record *rec,
+static int loadCustomer(void *ctx, const struct legacy_record *rec,
                         struct legacy_error *err)
 {
+    struct sales_db *db = ctx;
     struct customer *c;
 
     if (legacy_record_expect(rec, 7, err))
         return -1;
     if (!isCustomerNumber(rec->field[1]) || findCustomer(db, rec->field[1]))
         return legacy_record_fail(rec, err, "bad or repeated KDNR");
-    c = legacy_array_push(db->pool, (void **)&db->customers, &db->ncustomers,
-                          &db->customers_cap, sizeof *c);
+    c = legacy_record_append(db->pool, rec, (void **)&db->customers,
+                             &db->ncustomers, &db->customers_cap, sizeof *c,
+                             err);
     if (!c)
-        return legacy_record_fail(rec, err, "database full");
-    c->id = keep(db, rec, 1);
-    c->name1 = keep(db, rec, 2);
-    c->name2 = keep(db, rec, 3);
-    c->since = keep(db, rec, 6);
+        return -1;
+    c->id = legacy_record_keep(db->pool, rec, 1);
+    c->name1 = legacy_record_keep(db->pool, rec, 2);
+    c->name2 = legacy_record_keep(db->pool, rec, 3);
+    c->since = legacy_record_keep(db->pool, rec, 6);
     c->addr_kind = 'H';
-    if (codeField(rec, 4, "ABC", &c->segment, err) ||
-        flagField(rec, 5, &c->blocked, err))
+    if (legacy_record_code(rec, 4, "ABC", &c->segment, err) ||
+        legacy_record_flag(rec, 5, &c->blocked, err))
         return -1;
     return 0;
 }
@@ -643,85 +607,91 @@ static struct customer *customerOf(struct sales_db *db,
 }
 
 /* ADR|KDNR|Art|Str|HNr|PLZ|Ort|Land */
-static int loadAddress(struct sales_db *db, const struct legacy_record *rec,
+static int loadAddress(void *ctx, const struct legacy_record *rec,
                        struct legacy_error *err)
 {
+    struct sales_db *db = ctx;
     struct customer *c;
 
     if (legacy_record_expect(rec, 8, err) || !(c = customerOf(db, rec, err)))
         return -1;
-    if (codeField(rec, 2, "HLR", &c->addr_kind, err))
+    if (legacy_record_code(rec, 2, "HLR", &c->addr_kind, err))
         return -1;
-    c->street = keep(db, rec, 3);
-    c->house = keep(db, rec, 4);
-    c->postcode = keep(db, rec, 5);
-    c->city = keep(db, rec, 6);
-    c->country = keep(db, rec, 7);
+    c->street = legacy_record_keep(db->pool, rec, 3);
+    c->house = legacy_record_keep(db->pool, rec, 4);
+    c->postcode = legacy_record_keep(db->pool, rec, 5);
+    c->city = legacy_record_keep(db->pool, rec, 6);
+    c->country = legacy_record_keep(db->pool, rec, 7);
     return 0;
 }
 
 /* KONTAKT|KDNR|AnsprPartner|Tel|EMail|Fax */
-static int loadContact(struct sales_db *db, const struct legacy_record *rec,
+static int loadContact(void *ctx, const struct legacy_record *rec,
                        struct legacy_error *err)
 {
+    struct sales_db *db = ctx;
     struct customer *c;
 
     if (legacy_record_expect(rec, 6, err) || !(c = customerOf(db, rec, err)))
         return -1;
-    c->contact.person = keep(db, rec, 2);
-    c->contact.phone = keep(db, rec, 3);
-    c->contact.email = keep(db, rec, 4);
-    c->contact.fax = keep(db, rec, 5);
+    c->contact.person = legacy_record_keep(db->pool, rec, 2);
+    c->contact.phone = legacy_record_keep(db->pool, rec, 3);
+    c->contact.email = legacy_record_keep(db->pool, rec, 4);
+    c->contact.fax = legacy_record_keep(db->pool, rec, 5);
     return 0;
 }
 
 /* TARIF|TarifCd|TarifBez|MonGeb|MinLaufzMon|Bestellbar */
-static int loadPlan(struct sales_db *db, const struct legacy_record *rec,
+static int loadPlan(void *ctx, const struct legacy_record *rec,
                     struct legacy_error *err)
 {
+    struct sales_db *db = ctx;
     struct plan *p;
 
     if (legacy_record_expect(rec, 6, err))
         return -1;
-    p = legacy_array_push(db->pool, (void **)&db->plans, &db->nplans,
-                          &db->plans_cap, sizeof *p);
+    p = legacy_record_append(db->pool, rec, (void **)&db->plans, &db->nplans,
+                             &db->plans_cap, sizeof *p, err);
     if (!p)
-        return legacy_record_fail(rec, err, "database full");
-    p->code = keep(db, rec, 1);
-    p->name = keep(db, rec, 2);
-    p->fee = keep(db, rec, 3);
+        return -1;
+    p->code = legacy_record_keep(db->pool, rec, 1);
+    p->name = legacy_record_keep(db->pool, rec, 2);
+    p->fee = legacy_record_keep(db->pool, rec, 3);
     return legacy_record_int(rec, 4, &p->min_months, err) ||
-           flagField(rec, 5, &p->orderable, err);
+           legacy_record_flag(rec, 5, &p->orderable, err);
 }
 
 /* VERTRAG|VertrNr|KDNR|TarifCd|MonGeb|Beginn|LaufzEnde|Status|Waehrung */
-static int loadContract(struct sales_db *db, const struct legacy_record *rec,
+static int loadContract(void *ctx, const struct legacy_record *rec,
                         struct legacy_error *err)
 {
+    struct sales_db *db = ctx;
     struct contract *c;
 
     if (legacy_record_expect(rec, 9, err))
         return -1;
     if (!findCustomer(db, rec->field[2]) || !findPlan(db, rec->field[3]))
         return legacy_record_fail(rec, err, "unknown KDNR or TarifCd");
-    c = legacy_array_push(db->pool, (void **)&db->contracts, &db->ncontracts,
-                          &db->contracts_cap, sizeof *c);
+    c = legacy_record_append(db->pool, rec, (void **)&db->contracts,
+                             &db->ncontracts, &db->contracts_cap, sizeof *c,
+                             err);
     if (!c)
-        return legacy_record_fail(rec, err, "database full");
-    c->id = keep(db, rec, 1);
-    c->customer = keep(db, rec, 2);
-    c->plan = keep(db, rec, 3);
-    c->fee = keep(db, rec, 4);
-    c->begins = keep(db, rec, 5);
-    c->term_ends = keep(db, rec, 6);
-    c->currency = keep(db, rec, 8);
-    return codeField(rec, 7, "AGR", &c->state, err);
+        return -1;
+    c->id = legacy_record_keep(db->pool, rec, 1);
+    c->customer = legacy_record_keep(db->pool, rec, 2);
+    c->plan = legacy_record_keep(db->pool, rec, 3);
+    c->fee = legacy_record_keep(db->pool, rec, 4);
+    c->begins = legacy_record_keep(db->pool, rec, 5);
+    c->term_ends = legacy_record_keep(db->pool, rec, 6);
+    c->currency = legacy_record_keep(db->pool, rec, 8);
+    return legacy_record_code(rec, 7, "AGR", &c->state, err);
 }
 
 /* RABATT|VertrNr|RabKz|Bez|Proz|GueltigBis */
-static int loadDiscount(struct sales_db *db, const struct legacy_record *rec,
+static int loadDiscount(void *ctx, const struct legacy_record *rec,
                         struct legacy_error *err)
 {
+    struct sales_db *db = ctx;
     struct contract *c;
     struct discount *d;
 
@@ -730,53 +700,32 @@ static int loadDiscount(struct sales_db *db, const struct legacy_record *rec,
     c = findContract(db, rec->field[1]);
     if (!c)
         return legacy_record_fail(rec, err, "no VERTRAG record before");
-    d = legacy_array_push(db->pool, (void **)&c->discounts, &c->ndiscounts,
-                          &c->discounts_cap, sizeof *d);
+    d = legacy_record_append(db->pool, rec, (void **)&c->discounts,
+                             &c->ndiscounts, &c->discounts_cap, sizeof *d, err);
     if (!d)
-        return legacy_record_fail(rec, err, "database full");
-    d->code = keep(db, rec, 2);
-    d->name = keep(db, rec, 3);
-    d->percent = keep(db, rec, 4);
-    d->until = keep(db, rec, 5);
+        return -1;
+    d->code = legacy_record_keep(db->pool, rec, 2);
+    d->name = legacy_record_keep(db->pool, rec, 3);
+    d->percent = legacy_record_keep(db->pool, rec, 4);
+    d->until = legacy_record_keep(db->pool, rec, 5);
     return 0;
 }
 
 /* UHR|YYYYMMDDhhmmss and NUMMER|TW|next */
-static int loadSetting(struct sales_db *db, const struct legacy_record *rec,
+static int loadSetting(void *ctx, const struct legacy_record *rec,
                        struct legacy_error *err)
 {
-    if (!strcmp(rec->field[0], "UHR")) {
-        if (legacy_record_expect(rec, 2, err))
-            return -1;
-        if (legacy_clock_stop(&db->clock, rec->field[1]))
-            return legacy_record_fail(rec, err, "UHR: YYYYMMDDhhmmss");
-        return 0;
-    }
-    if (legacy_record_expect(rec, 3, err))
-        return -1;
-    return legacy_record_int(rec, 2, &db->next_order, err);
+    struct sales_db *db = ctx;
+
+    return legacy_record_setting(rec, &db->clock, &db->next_order, err);
 }
 
-static int loadRecord(void *ctx, const struct legacy_record *rec,
-                      struct legacy_error *err)
-{
-    static const struct {
-        const char *type;
-        int (*load)(struct sales_db *, const struct legacy_record *,
-                    struct legacy_error *);
-    } kinds[] = {
-        {"UHR", loadSetting},      {"NUMMER", loadSetting},
-        {"KUNDE", loadCustomer},   {"ADR", loadAddress},
-        {"KONTAKT", loadContact},  {"TARIF", loadPlan},
-        {"VERTRAG", loadContract}, {"RABATT", loadDiscount},
-    };
-
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (!strcmp(rec->field[0], kinds[i].type))
-            return kinds[i].load(ctx, rec, err);
-    return legacy_record_fail(rec, err, "unknown record type %s",
-                              rec->field[0]);
-}
+static const struct legacy_record_kind recordKinds[] = {
+    {"UHR", loadSetting},      {"NUMMER", loadSetting},
+    {"KUNDE", loadCustomer},   {"ADR", loadAddress},
+    {"KONTAKT", loadContact},  {"TARIF", loadPlan},
+    {"VERTRAG", loadContract}, {"RABATT", loadDiscount},
+};
 
 /* ---- main ---------------------------------------------------------------- */
 
@@ -788,29 +737,17 @@ static void prepareConnection(struct soap *soap)
 int main(int argc, char **argv)
 {
     struct sales_db db = {0};
-    struct legacy_options opts;
-    struct legacy_error err;
-    struct legacy_service service = {
-        .serve = soap_serve,
-        .prepare = prepareConnection,
-        .db = &db,
+    const struct legacy_program program = {
+        .name = "sales-service",
+        .default_data = LEGACY_DATA_DIR "/sales.dat",
+        .pool_limit = POOL_LIMIT,
+        .kinds = recordKinds,
+        .nkinds = sizeof recordKinds / sizeof recordKinds[0],
+        .service = {.serve = soap_serve,
+                    .prepare = prepareConnection,
+                    .db = &db},
+        .pool = &db.pool,
     };
-    int rc;
 
-    legacy_init_zone();
-    rc = legacy_options_parse(argc, argv, LEGACY_DATA_DIR "/sales.dat", &opts,
-                              &err);
-    if (rc) {
-        fprintf(rc > 0 ? stdout : stderr, "%s%s", err.message,
-                rc > 0 ? "" : "\n");
-        return rc > 0 ? 0 : 2;
-    }
-    db.pool = legacy_pool_new(POOL_LIMIT);
-    rc = legacy_load(db.pool, opts.data, loadRecord, &db, &err);
-    if (rc == 0)
-        rc = legacy_serve(&service, &opts, &err);
-    legacy_pool_free(db.pool);
-    if (rc)
-        fprintf(stderr, "sales-service: %s\n", err.message);
-    return rc ? 1 : 0;
+    return legacy_main(argc, argv, &program);
 }

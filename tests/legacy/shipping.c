@@ -11,6 +11,7 @@
  * operation of timeout tests); other requests are served meanwhile.
  * Seeded from tests/legacy/data/shipping.dat (format in that file).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,29 +64,19 @@ struct shipping_db {
 
 static struct order *findOrder(struct shipping_db *db, const char *id)
 {
-    for (int i = 0; id && i < db->norders; i++)
-        if (!strcmp(db->orders[i].id, id))
-            return &db->orders[i];
-    return NULL;
+    return legacy_find(db->orders, db->norders, sizeof *db->orders,
+                       offsetof(struct order, id), id);
 }
 
 static int knownCustomer(const struct shipping_db *db, const char *id)
 {
-    for (int i = 0; id && i < db->ncustomers; i++)
-        if (!strcmp(db->customers[i], id))
-            return 1;
-    return 0;
-}
-
-static int isDigits(const char *s, size_t n)
-{
-    return s && strlen(s) == n && strspn(s, "0123456789") == n;
+    return legacy_strings_contain(db->customers, db->ncustomers, id);
 }
 
 /* One capital letter and four digits, e.g. A1001. */
 static int isOrderNumber(const char *s)
 {
-    return s && s[0] >= 'A' && s[0] <= 'Z' && isDigits(s + 1, 4);
+    return s && s[0] >= 'A' && s[0] <= 'Z' && legacy_is_digits(s + 1, 4);
 }
 
 /* ---- faults -------------------------------------------------------------- */
@@ -111,10 +102,7 @@ static int shippingFault(struct soap *soap, enum shipping_fault kind,
         detail->lvs__UnknownCustomerFault = d;
     else
         detail->lvs__ValidationFault = d;
-    if (soap->version == 2)
-        soap->fault->SOAP_ENV__Detail = detail;
-    else
-        soap->fault->detail = detail;
+    LEGACY_ATTACH_DETAIL(soap, detail);
     return SOAP_FAULT;
 }
 
@@ -260,7 +248,7 @@ static int checkFilter(struct soap *soap, struct shipping_db *db,
     f->status = in->Status ? soap_lvs__StatusCode2s(soap, *in->Status) : NULL;
     f->from = in->FromDate;
     f->max_rows = in->MaxRows ? *in->MaxRows : DEFAULT_MAX_ROWS;
-    if (f->from && !isDigits(f->from, 8))
+    if (f->from && !legacy_is_digits(f->from, 8))
         return invalidField(soap, "FromDate", "FromDate ist nicht JJJJMMTT.");
     if (f->max_rows < 1)
         return invalidField(soap, "MaxRows", "MaxRows muss >= 1 sein.");
@@ -367,14 +355,6 @@ int __lvs__GetShipments(struct soap *soap, struct _lvs__GetShipments *in,
 
 /* ---- seed data ----------------------------------------------------------- */
 
-/* A pool copy of field i (NULL stays NULL). A full pool is sticky and
- * checked once after loading. */
-static char *keep(struct shipping_db *db, const struct legacy_record *rec,
-                  int i)
-{
-    return legacy_pool_strdup(db->pool, rec->field[i]);
-}
-
 /* An optional number: an empty field gives -1. */
 static int optionalInt(const struct legacy_record *rec, int i, int *out,
                        struct legacy_error *err)
@@ -396,9 +376,10 @@ static struct order *orderOf(struct shipping_db *db,
 }
 
 /* AUFTRAG|OrderNo|CustNo|Status|OrdDate|ShipDate|Positions|OrdValue|LastChg */
-static int loadOrder(struct shipping_db *db, const struct legacy_record *rec,
+static int loadOrder(void *ctx, const struct legacy_record *rec,
                      struct legacy_error *err)
 {
+    struct shipping_db *db = ctx;
     struct order *o;
 
     if (legacy_record_expect(rec, 9, err))
@@ -411,135 +392,112 @@ static int loadOrder(struct shipping_db *db, const struct legacy_record *rec,
     if (!rec->field[3] || strlen(rec->field[3]) != 3 ||
         !strstr("OPN BCK SHP CNC", rec->field[3]))
         return legacy_record_fail(rec, err, "Status: OPN, BCK, SHP or CNC");
-    o = legacy_array_push(db->pool, (void **)&db->orders, &db->norders,
-                          &db->orders_cap, sizeof *o);
+    o = legacy_record_append(db->pool, rec, (void **)&db->orders, &db->norders,
+                             &db->orders_cap, sizeof *o, err);
     if (!o)
-        return legacy_record_fail(rec, err, "database full");
-    o->id = keep(db, rec, 1);
-    o->customer = keep(db, rec, 2);
-    o->status = keep(db, rec, 3);
-    o->ordered = keep(db, rec, 4);
-    o->shipped = keep(db, rec, 5);
-    o->value = keep(db, rec, 7);
-    o->changed = keep(db, rec, 8);
+        return -1;
+    o->id = legacy_record_keep(db->pool, rec, 1);
+    o->customer = legacy_record_keep(db->pool, rec, 2);
+    o->status = legacy_record_keep(db->pool, rec, 3);
+    o->ordered = legacy_record_keep(db->pool, rec, 4);
+    o->shipped = legacy_record_keep(db->pool, rec, 5);
+    o->value = legacy_record_keep(db->pool, rec, 7);
+    o->changed = legacy_record_keep(db->pool, rec, 8);
     return legacy_record_int(rec, 6, &o->positions, err);
 }
 
 /* POS|OrderNo|line|ArtNo|Descr|Qty|QtyShp */
-static int loadItem(struct shipping_db *db, const struct legacy_record *rec,
+static int loadItem(void *ctx, const struct legacy_record *rec,
                     struct legacy_error *err)
 {
+    struct shipping_db *db = ctx;
     struct order *o;
     struct item *it;
 
     if (legacy_record_expect(rec, 7, err) || !(o = orderOf(db, rec, err)))
         return -1;
-    it = legacy_array_push(db->pool, (void **)&o->items, &o->nitems,
-                           &o->items_cap, sizeof *it);
+    it = legacy_record_append(db->pool, rec, (void **)&o->items, &o->nitems,
+                              &o->items_cap, sizeof *it, err);
     if (!it)
-        return legacy_record_fail(rec, err, "database full");
-    it->sku = keep(db, rec, 3);
-    it->text = keep(db, rec, 4);
+        return -1;
+    it->sku = legacy_record_keep(db->pool, rec, 3);
+    it->text = legacy_record_keep(db->pool, rec, 4);
     return legacy_record_int(rec, 2, &it->line, err) ||
            legacy_record_int(rec, 5, &it->qty, err) ||
            optionalInt(rec, 6, &it->qty_shipped, err);
 }
 
 /* SENDUNG|OrderNo|ShpNo|Carrier|TrackNo|ShpTS|Parcels|WeightKg */
-static int loadShipment(struct shipping_db *db, const struct legacy_record *rec,
+static int loadShipment(void *ctx, const struct legacy_record *rec,
                         struct legacy_error *err)
 {
+    struct shipping_db *db = ctx;
     struct order *o;
     struct shipment *s;
 
     if (legacy_record_expect(rec, 8, err) || !(o = orderOf(db, rec, err)))
         return -1;
-    s = legacy_array_push(db->pool, (void **)&o->shipments, &o->nshipments,
-                          &o->shipments_cap, sizeof *s);
+    s = legacy_record_append(db->pool, rec, (void **)&o->shipments,
+                             &o->nshipments, &o->shipments_cap, sizeof *s, err);
     if (!s)
-        return legacy_record_fail(rec, err, "database full");
-    s->id = keep(db, rec, 2);
-    s->carrier = keep(db, rec, 3);
-    s->tracking = keep(db, rec, 4);
-    s->stamp = keep(db, rec, 5);
-    s->weight = keep(db, rec, 7);
+        return -1;
+    s->id = legacy_record_keep(db->pool, rec, 2);
+    s->carrier = legacy_record_keep(db->pool, rec, 3);
+    s->tracking = legacy_record_keep(db->pool, rec, 4);
+    s->stamp = legacy_record_keep(db->pool, rec, 5);
+    s->weight = legacy_record_keep(db->pool, rec, 7);
     return optionalInt(rec, 6, &s->parcels, err);
 }
 
 /* KUNDE|CustNo */
-static int loadCustomer(struct shipping_db *db, const struct legacy_record *rec,
+static int loadCustomer(void *ctx, const struct legacy_record *rec,
                         struct legacy_error *err)
 {
+    struct shipping_db *db = ctx;
     char **slot;
 
     if (legacy_record_expect(rec, 2, err))
         return -1;
-    slot = legacy_array_push(db->pool, (void **)&db->customers, &db->ncustomers,
-                             &db->customers_cap, sizeof *slot);
+    slot = legacy_record_append(db->pool, rec, (void **)&db->customers,
+                                &db->ncustomers, &db->customers_cap,
+                                sizeof *slot, err);
     if (!slot)
-        return legacy_record_fail(rec, err, "database full");
-    *slot = keep(db, rec, 1);
+        return -1;
+    *slot = legacy_record_keep(db->pool, rec, 1);
     return 0;
 }
 
 /* LAGER|name */
-static int loadWarehouse(struct shipping_db *db,
-                         const struct legacy_record *rec,
+static int loadWarehouse(void *ctx, const struct legacy_record *rec,
                          struct legacy_error *err)
 {
+    struct shipping_db *db = ctx;
+
     if (legacy_record_expect(rec, 2, err))
         return -1;
-    db->warehouse = keep(db, rec, 1);
+    db->warehouse = legacy_record_keep(db->pool, rec, 1);
     return 0;
 }
 
-static int loadRecord(void *ctx, const struct legacy_record *rec,
-                      struct legacy_error *err)
-{
-    static const struct {
-        const char *type;
-        int (*load)(struct shipping_db *, const struct legacy_record *,
-                    struct legacy_error *);
-    } kinds[] = {
-        {"LAGER", loadWarehouse},  {"KUNDE", loadCustomer},
-        {"AUFTRAG", loadOrder},    {"POS", loadItem},
-        {"SENDUNG", loadShipment},
-    };
-
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (!strcmp(rec->field[0], kinds[i].type))
-            return kinds[i].load(ctx, rec, err);
-    return legacy_record_fail(rec, err, "unknown record type %s",
-                              rec->field[0]);
-}
+static const struct legacy_record_kind recordKinds[] = {
+    {"LAGER", loadWarehouse}, {"KUNDE", loadCustomer},   {"AUFTRAG", loadOrder},
+    {"POS", loadItem},        {"SENDUNG", loadShipment},
+};
 
 /* ---- main ---------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
     struct shipping_db db = {.warehouse = "LVS"};
-    struct legacy_options opts;
-    struct legacy_error err;
-    struct legacy_service service = {
-        .serve = soap_serve,
-        .db = &db,
+    const struct legacy_program program = {
+        .name = "shipping-service",
+        .default_data = LEGACY_DATA_DIR "/shipping.dat",
+        .pool_limit = POOL_LIMIT,
+        .kinds = recordKinds,
+        .nkinds = sizeof recordKinds / sizeof recordKinds[0],
+        .service = {.serve = soap_serve, .db = &db},
+        .pool = &db.pool,
     };
-    int rc;
 
-    legacy_init_zone();
-    rc = legacy_options_parse(argc, argv, LEGACY_DATA_DIR "/shipping.dat",
-                              &opts, &err);
-    if (rc) {
-        fprintf(rc > 0 ? stdout : stderr, "%s%s", err.message,
-                rc > 0 ? "" : "\n");
-        return rc > 0 ? 0 : 2;
-    }
-    db.pool = legacy_pool_new(POOL_LIMIT);
-    rc = legacy_load(db.pool, opts.data, loadRecord, &db, &err);
-    if (rc == 0)
-        rc = legacy_serve(&service, &opts, &err);
-    legacy_pool_free(db.pool);
-    if (rc)
-        fprintf(stderr, "shipping-service: %s\n", err.message);
-    return rc ? 1 : 0;
+    return legacy_main(argc, argv, &program);
 }

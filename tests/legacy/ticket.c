@@ -10,6 +10,7 @@
  * keeps them in memory. Seeded from tests/legacy/data/ticket.dat (format
  * in that file).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,28 +60,18 @@ struct ticket_db {
 
 static struct ticket *findTicket(struct ticket_db *db, const char *id)
 {
-    for (int i = 0; id && i < db->ntickets; i++)
-        if (!strcmp(db->tickets[i].id, id))
-            return &db->tickets[i];
-    return NULL;
+    return legacy_find(db->tickets, db->ntickets, sizeof *db->tickets,
+                       offsetof(struct ticket, id), id);
 }
 
 static int knownCustomer(const struct ticket_db *db, const char *id)
 {
-    for (int i = 0; id && i < db->ncustomers; i++)
-        if (!strcmp(db->customers[i], id))
-            return 1;
-    return 0;
-}
-
-static int isDigits(const char *s, size_t n)
-{
-    return s && strlen(s) == n && strspn(s, "0123456789") == n;
+    return legacy_strings_contain(db->customers, db->ncustomers, id);
 }
 
 static int isCustomerNumber(const char *s)
 {
-    return s && !strncmp(s, "K-", 2) && isDigits(s + 2, 6);
+    return s && !strncmp(s, "K-", 2) && legacy_is_digits(s + 2, 6);
 }
 
 /* Characters (not bytes) of a UTF-8 string. */
@@ -131,10 +122,7 @@ static int ticketFault(struct soap *soap, enum ticket_fault kind,
         detail->hd__UnknownCustomerFault = d;
     else
         detail->hd__ValidationFault = d;
-    if (soap->version == 2)
-        soap->fault->SOAP_ENV__Detail = detail;
-    else
-        soap->fault->detail = detail;
+    LEGACY_ATTACH_DETAIL(soap, detail);
     return SOAP_FAULT;
 }
 
@@ -311,7 +299,7 @@ int __hd__GetTicket(struct soap *soap, struct _hd__GetTicket *in,
 
     if (rc)
         return rc;
-    if (!isDigits(in->TktNr, 8))
+    if (!legacy_is_digits(in->TktNr, 8))
         return invalid(soap, "HD-V002", "TktNr", "Ticketnummer ungueltig",
                        "TktNr hat acht Ziffern, z. B. 00012345.");
     db = legacy_lock(soap);
@@ -397,13 +385,6 @@ int __hd__ListTickets(struct soap *soap, struct _hd__ListTickets *in,
 
 /* ---- seed data ----------------------------------------------------------- */
 
-/* A pool copy of field i (NULL stays NULL). A full pool is sticky and
- * checked once after loading. */
-static char *keep(struct ticket_db *db, const struct legacy_record *rec, int i)
-{
-    return legacy_pool_strdup(db->pool, rec->field[i]);
-}
-
 static int codeField(const struct legacy_record *rec, int i,
                      const char *allowed, struct legacy_error *err)
 {
@@ -415,42 +396,44 @@ static int codeField(const struct legacy_record *rec, int i,
 }
 
 /* TICKET|TktNr|KdNr|Betreff|Text|Prio|Status|Erfasst|Geaendert|Bearbeiter */
-static int loadTicket(struct ticket_db *db, const struct legacy_record *rec,
+static int loadTicket(void *ctx, const struct legacy_record *rec,
                       struct legacy_error *err)
 {
+    struct ticket_db *db = ctx;
     struct ticket *t;
 
     if (legacy_record_expect(rec, 10, err) ||
         codeField(rec, 5, "P1 P2 P3 P4", err) ||
         codeField(rec, 6, "NEU IBA WRT ERL", err))
         return -1;
-    if (!isDigits(rec->field[1], 8) || findTicket(db, rec->field[1]) ||
+    if (!legacy_is_digits(rec->field[1], 8) || findTicket(db, rec->field[1]) ||
         !knownCustomer(db, rec->field[2]))
         return legacy_record_fail(rec, err,
                                   "bad or repeated TktNr, or KdNr "
                                   "without KUNDE record");
-    t = legacy_array_push(db->pool, (void **)&db->tickets, &db->ntickets,
-                          &db->tickets_cap, sizeof *t);
+    t = legacy_record_append(db->pool, rec, (void **)&db->tickets,
+                             &db->ntickets, &db->tickets_cap, sizeof *t, err);
     if (!t)
-        return legacy_record_fail(rec, err, "database full");
-    t->id = keep(db, rec, 1);
-    t->customer = keep(db, rec, 2);
-    t->subject = keep(db, rec, 3);
-    t->text = keep(db, rec, 4);
-    t->prio = keep(db, rec, 5);
-    t->state = keep(db, rec, 6);
-    t->created = keep(db, rec, 7);
-    t->changed = keep(db, rec, 8);
-    t->assignee = keep(db, rec, 9);
+        return -1;
+    t->id = legacy_record_keep(db->pool, rec, 1);
+    t->customer = legacy_record_keep(db->pool, rec, 2);
+    t->subject = legacy_record_keep(db->pool, rec, 3);
+    t->text = legacy_record_keep(db->pool, rec, 4);
+    t->prio = legacy_record_keep(db->pool, rec, 5);
+    t->state = legacy_record_keep(db->pool, rec, 6);
+    t->created = legacy_record_keep(db->pool, rec, 7);
+    t->changed = legacy_record_keep(db->pool, rec, 8);
+    t->assignee = legacy_record_keep(db->pool, rec, 9);
     if (sortKey(t->created, t->order))
         return legacy_record_fail(rec, err, "Erfasst: DD.MM.YYYY hh:mm");
     return 0;
 }
 
 /* NOTIZ|TktNr|Zeit|Autor|intern(J/N)|Text */
-static int loadNote(struct ticket_db *db, const struct legacy_record *rec,
+static int loadNote(void *ctx, const struct legacy_record *rec,
                     struct legacy_error *err)
 {
+    struct ticket_db *db = ctx;
     struct ticket *t;
     struct note *n;
 
@@ -462,98 +445,65 @@ static int loadNote(struct ticket_db *db, const struct legacy_record *rec,
     if (!rec->field[4] ||
         (strcmp(rec->field[4], "J") && strcmp(rec->field[4], "N")))
         return legacy_record_fail(rec, err, "intern: J or N");
-    n = legacy_array_push(db->pool, (void **)&t->notes, &t->nnotes,
-                          &t->notes_cap, sizeof *n);
+    n = legacy_record_append(db->pool, rec, (void **)&t->notes, &t->nnotes,
+                             &t->notes_cap, sizeof *n, err);
     if (!n)
-        return legacy_record_fail(rec, err, "database full");
-    n->at = keep(db, rec, 2);
-    n->author = keep(db, rec, 3);
+        return -1;
+    n->at = legacy_record_keep(db->pool, rec, 2);
+    n->author = legacy_record_keep(db->pool, rec, 3);
     n->internal = !strcmp(rec->field[4], "J");
-    n->text = keep(db, rec, 5);
+    n->text = legacy_record_keep(db->pool, rec, 5);
     return 0;
 }
 
 /* KUNDE|KdNr */
-static int loadCustomer(struct ticket_db *db, const struct legacy_record *rec,
+static int loadCustomer(void *ctx, const struct legacy_record *rec,
                         struct legacy_error *err)
 {
+    struct ticket_db *db = ctx;
     char **slot;
 
     if (legacy_record_expect(rec, 2, err))
         return -1;
     if (!isCustomerNumber(rec->field[1]))
         return legacy_record_fail(rec, err, "KdNr: K-nnnnnn");
-    slot = legacy_array_push(db->pool, (void **)&db->customers, &db->ncustomers,
-                             &db->customers_cap, sizeof *slot);
+    slot = legacy_record_append(db->pool, rec, (void **)&db->customers,
+                                &db->ncustomers, &db->customers_cap,
+                                sizeof *slot, err);
     if (!slot)
-        return legacy_record_fail(rec, err, "database full");
-    *slot = keep(db, rec, 1);
+        return -1;
+    *slot = legacy_record_keep(db->pool, rec, 1);
     return 0;
 }
 
 /* UHR|YYYYMMDDhhmmss and NUMMER|TktNr|next */
-static int loadSetting(struct ticket_db *db, const struct legacy_record *rec,
+static int loadSetting(void *ctx, const struct legacy_record *rec,
                        struct legacy_error *err)
 {
-    if (!strcmp(rec->field[0], "UHR")) {
-        if (legacy_record_expect(rec, 2, err))
-            return -1;
-        if (legacy_clock_stop(&db->clock, rec->field[1]))
-            return legacy_record_fail(rec, err, "UHR: YYYYMMDDhhmmss");
-        return 0;
-    }
-    if (legacy_record_expect(rec, 3, err))
-        return -1;
-    return legacy_record_int(rec, 2, &db->next_id, err);
+    struct ticket_db *db = ctx;
+
+    return legacy_record_setting(rec, &db->clock, &db->next_id, err);
 }
 
-static int loadRecord(void *ctx, const struct legacy_record *rec,
-                      struct legacy_error *err)
-{
-    static const struct {
-        const char *type;
-        int (*load)(struct ticket_db *, const struct legacy_record *,
-                    struct legacy_error *);
-    } kinds[] = {
-        {"UHR", loadSetting},    {"NUMMER", loadSetting},
-        {"KUNDE", loadCustomer}, {"TICKET", loadTicket},
-        {"NOTIZ", loadNote},
-    };
-
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (!strcmp(rec->field[0], kinds[i].type))
-            return kinds[i].load(ctx, rec, err);
-    return legacy_record_fail(rec, err, "unknown record type %s",
-                              rec->field[0]);
-}
+static const struct legacy_record_kind recordKinds[] = {
+    {"UHR", loadSetting},   {"NUMMER", loadSetting}, {"KUNDE", loadCustomer},
+    {"TICKET", loadTicket}, {"NOTIZ", loadNote},
+};
 
 /* ---- main ---------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
     struct ticket_db db = {.next_id = 1};
-    struct legacy_options opts;
-    struct legacy_error err;
-    struct legacy_service service = {
-        .serve = soap_serve,
-        .db = &db,
+    const struct legacy_program program = {
+        .name = "ticket-service",
+        .default_data = LEGACY_DATA_DIR "/ticket.dat",
+        .pool_limit = POOL_LIMIT,
+        .kinds = recordKinds,
+        .nkinds = sizeof recordKinds / sizeof recordKinds[0],
+        .service = {.serve = soap_serve, .db = &db},
+        .pool = &db.pool,
     };
-    int rc;
 
-    legacy_init_zone();
-    rc = legacy_options_parse(argc, argv, LEGACY_DATA_DIR "/ticket.dat", &opts,
-                              &err);
-    if (rc) {
-        fprintf(rc > 0 ? stdout : stderr, "%s%s", err.message,
-                rc > 0 ? "" : "\n");
-        return rc > 0 ? 0 : 2;
-    }
-    db.pool = legacy_pool_new(POOL_LIMIT);
-    rc = legacy_load(db.pool, opts.data, loadRecord, &db, &err);
-    if (rc == 0)
-        rc = legacy_serve(&service, &opts, &err);
-    legacy_pool_free(db.pool);
-    if (rc)
-        fprintf(stderr, "ticket-service: %s\n", err.message);
-    return rc ? 1 : 0;
+    return legacy_main(argc, argv, &program);
 }

@@ -270,7 +270,7 @@ static void setup(void)
     struct timeval guard = {WATCHDOG_SECONDS, 0};
     evtimer_add(fx.watchdog, &guard);
     error_clear(&err);
-    fx.pool = upstream_pool_new(fx.base, 8, &err);
+    fx.pool = upstream_pool_new(fx.base, 8, 8, &err);
     ck_assert_ptr_nonnull(fx.pool);
 }
 
@@ -500,7 +500,7 @@ START_TEST(pool_size_caps_connections_per_host)
 {
     struct sb_error err;
     upstream_pool_free(fx.pool);
-    fx.pool = upstream_pool_new(fx.base, 1, &err);
+    fx.pool = upstream_pool_new(fx.base, 1, 1, &err);
     ck_assert_ptr_nonnull(fx.pool);
     for (int i = 0; i < 3; i++)
         start(i, "/echo", "x");
@@ -554,7 +554,7 @@ START_TEST(queued_calls_keep_their_own_timeout)
 {
     struct sb_error err;
     upstream_pool_free(fx.pool);
-    fx.pool = upstream_pool_new(fx.base, 1, &err);
+    fx.pool = upstream_pool_new(fx.base, 1, 1, &err);
     ck_assert_ptr_nonnull(fx.pool);
     struct upstream_target *slow = target(0, "/hang");
     slow->timeout_ms = 600000;
