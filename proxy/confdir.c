@@ -334,8 +334,9 @@ static void addOperations(struct confdir *cd, const struct confdir_options *opt,
                              opt, problems);
         }
     }
-    qsort(cd->operations, cd->n_operations, sizeof(*cd->operations),
-          compareCapabilities);
+    if (cd->n_operations)   /* qsort's array may not be NULL, even empty */
+        qsort(cd->operations, cd->n_operations, sizeof(*cd->operations),
+              compareCapabilities);
 }
 
 /* ---- mapped capabilities ---- */
@@ -505,8 +506,9 @@ static void loadMappings(struct confdir *cd, const struct confdir_options *opt,
             addMapped(cd, m, opt, problems);
     }
     freeList(names);
-    qsort(cd->capabilities, cd->n_capabilities, sizeof(*cd->capabilities),
-          compareCapabilities);
+    if (cd->n_capabilities)
+        qsort(cd->capabilities, cd->n_capabilities,
+              sizeof(*cd->capabilities), compareCapabilities);
 }
 
 /* ---- the snapshot ---- */

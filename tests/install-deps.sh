@@ -10,5 +10,5 @@ $sudo apt-get install -y -qq --no-install-recommends \
     build-essential autoconf automake libtool pkg-config \
     libevent-dev libxml2-dev libxslt1-dev libssl-dev libyajl-dev \
     libcurl4-openssl-dev libyaml-dev check gsoap libgsoap-dev \
-    tzdata valgrind libxml2-utils xsltproc python3 ca-certificates curl >/dev/null
+    tzdata valgrind libxml2-utils xsltproc python3 ca-certificates curl openssl >/dev/null
 echo "install-deps: packages installed"

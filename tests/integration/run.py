@@ -72,14 +72,17 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_line(proc, stream, needle, name):
+def wait_line(proc, stream, needle, name, seen=None):
     """Read the process's output until a line containing needle; return
-    it. The read blocks on the pipe: no sleeping, no polling."""
+    it (every line read is added to seen). The read blocks on the pipe:
+    no sleeping, no polling."""
     timer = threading.Timer(READY_TIMEOUT, proc.kill)
     timer.start()
     try:
         for raw in stream:
             line = raw.decode("utf-8", "replace").rstrip("\n")
+            if seen is not None:
+                seen.append(line + "\n")
             if needle in line:
                 return line
         raise RuntimeError(f"{name} exited before '{needle}' "
@@ -138,8 +141,8 @@ def start_proxy(name, args, env, listen=True):
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env)
     started.append((name, proc))
-    line = wait_line(proc, proc.stderr, "listening on", name)
     log, errors = [], []
+    line = wait_line(proc, proc.stderr, "listening on", name, errors)
     threading.Thread(target=drain, args=(proc.stdout, log), daemon=True).start()
     threading.Thread(target=drain, args=(proc.stderr, errors),
                      daemon=True).start()
@@ -433,7 +436,10 @@ def main():
             if name == "demo":
                 check_access_log(proxy)
                 check_error_log(proxy)
-            if status == 0:
+            errors = "".join(proxy["errors"])
+            if "runtime error:" in errors or "Sanitizer" in errors:
+                not_ok(f"{name} proxy: no sanitizer report", errors[-2000:])
+            elif status == 0:
                 ok(f"{name} proxy stops cleanly on SIGTERM")
             else:
                 not_ok(f"{name} proxy stops cleanly on SIGTERM",

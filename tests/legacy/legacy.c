@@ -252,6 +252,21 @@ void *legacy_record_append(struct legacy_pool *pool,
     return item;
 }
 
+int legacy_record_add_string(struct legacy_pool *pool,
+                             const struct legacy_record *rec, int i,
+                             struct legacy_strings *list,
+                             struct legacy_error *err)
+{
+    char **slot =
+        legacy_record_append(pool, rec, (void **)&list->items, &list->count,
+                             &list->cap, sizeof *slot, err);
+
+    if (!slot)
+        return -1;
+    *slot = legacy_record_keep(pool, rec, i);
+    return 0;
+}
+
 int legacy_record_flag(const struct legacy_record *rec, int i, int *out,
                        struct legacy_error *err)
 {
@@ -486,10 +501,10 @@ int legacy_is_digits(const char *s, size_t n)
     return s && strlen(s) == n && strspn(s, "0123456789") == n;
 }
 
-int legacy_strings_contain(char *const *list, int count, const char *s)
+int legacy_strings_contain(const struct legacy_strings *list, const char *s)
 {
-    for (int i = 0; s && i < count; i++)
-        if (!strcmp(list[i], s))
+    for (int i = 0; s && i < list->count; i++)
+        if (!strcmp(list->items[i], s))
             return 1;
     return 0;
 }

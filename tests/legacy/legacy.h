@@ -64,6 +64,12 @@ void *legacy_pool_alloc(struct legacy_pool *pool, size_t n);
 /* Whether an allocation ever failed (sticky). */
 int legacy_pool_failed(const struct legacy_pool *pool);
 
+/* A pool-owned list of strings, such as a service's customer numbers. */
+struct legacy_strings {
+    char **items;
+    int count, cap;
+};
+
 /* ---- seed data -------------------------------------------------------- */
 
 /* One record of a data file: `TYPE|field|field|...`. An empty field is
@@ -113,6 +119,12 @@ void *legacy_record_append(struct legacy_pool *pool,
                            const struct legacy_record *rec, void **items,
                            int *count, int *cap, size_t size,
                            struct legacy_error *err);
+/* Append a pool copy of field i to list; -1 with "database full" in err
+ * when the pool is full. */
+int legacy_record_add_string(struct legacy_pool *pool,
+                             const struct legacy_record *rec, int i,
+                             struct legacy_strings *list,
+                             struct legacy_error *err);
 /* Field i as a J/N flag (1/0); -1 with err when it is neither. */
 int legacy_record_flag(const struct legacy_record *rec, int i, int *out,
                        struct legacy_error *err);
@@ -172,8 +184,8 @@ void legacy_clock_now(const struct legacy_clock *clock, struct tm *out);
 
 /* Whether s is exactly n decimal digits. */
 int legacy_is_digits(const char *s, size_t n);
-/* Whether s (may be NULL: no) is one of the count strings of list. */
-int legacy_strings_contain(char *const *list, int count, const char *s);
+/* Whether s (may be NULL: no) is in list. */
+int legacy_strings_contain(const struct legacy_strings *list, const char *s);
 /* The first of the count items (each `size` bytes) of an array whose
  * string member at key_offset equals key; NULL when there is none or key
  * is NULL. Like bsearch, it returns a pointer into the caller's array. */

@@ -54,8 +54,7 @@ struct order {
 struct shipping_db {
     struct legacy_pool *pool;
     char *warehouse; /* named in fault texts */
-    char **customers;
-    int ncustomers, customers_cap;
+    struct legacy_strings customers;
     struct order *orders;
     int norders, orders_cap;
 };
@@ -66,11 +65,6 @@ static struct order *findOrder(struct shipping_db *db, const char *id)
 {
     return legacy_find(db->orders, db->norders, sizeof *db->orders,
                        offsetof(struct order, id), id);
-}
-
-static int knownCustomer(const struct shipping_db *db, const char *id)
-{
-    return legacy_strings_contain(db->customers, db->ncustomers, id);
 }
 
 /* One capital letter and four digits, e.g. A1001. */
@@ -252,7 +246,7 @@ static int checkFilter(struct soap *soap, struct shipping_db *db,
         return invalidField(soap, "FromDate", "FromDate ist nicht JJJJMMTT.");
     if (f->max_rows < 1)
         return invalidField(soap, "MaxRows", "MaxRows muss >= 1 sein.");
-    if (knownCustomer(db, f->customer))
+    if (legacy_strings_contain(&db->customers, f->customer))
         return SOAP_OK;
     return shippingFault(
         soap, UNKNOWN_CUSTOMER, "LVS-0410", "CustNo",
@@ -385,7 +379,7 @@ static int loadOrder(void *ctx, const struct legacy_record *rec,
     if (legacy_record_expect(rec, 9, err))
         return -1;
     if (!isOrderNumber(rec->field[1]) || findOrder(db, rec->field[1]) ||
-        !knownCustomer(db, rec->field[2]))
+        !legacy_strings_contain(&db->customers, rec->field[2]))
         return legacy_record_fail(rec, err,
                                   "bad or repeated OrderNo, or "
                                   "CustNo without KUNDE record");
@@ -454,17 +448,10 @@ static int loadCustomer(void *ctx, const struct legacy_record *rec,
                         struct legacy_error *err)
 {
     struct shipping_db *db = ctx;
-    char **slot;
 
     if (legacy_record_expect(rec, 2, err))
         return -1;
-    slot = legacy_record_append(db->pool, rec, (void **)&db->customers,
-                                &db->ncustomers, &db->customers_cap,
-                                sizeof *slot, err);
-    if (!slot)
-        return -1;
-    *slot = legacy_record_keep(db->pool, rec, 1);
-    return 0;
+    return legacy_record_add_string(db->pool, rec, 1, &db->customers, err);
 }
 
 /* LAGER|name */

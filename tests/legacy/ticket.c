@@ -50,8 +50,7 @@ struct ticket_db {
     struct legacy_pool *pool;
     struct legacy_clock clock;
     int next_id;
-    char **customers;
-    int ncustomers, customers_cap;
+    struct legacy_strings customers;
     struct ticket *tickets;
     int ntickets, tickets_cap;
 };
@@ -62,11 +61,6 @@ static struct ticket *findTicket(struct ticket_db *db, const char *id)
 {
     return legacy_find(db->tickets, db->ntickets, sizeof *db->tickets,
                        offsetof(struct ticket, id), id);
-}
-
-static int knownCustomer(const struct ticket_db *db, const char *id)
-{
-    return legacy_strings_contain(db->customers, db->ncustomers, id);
 }
 
 static int isCustomerNumber(const char *s)
@@ -140,7 +134,7 @@ static int checkCustomer(struct soap *soap, struct ticket_db *db,
         return invalid(
             soap, "HD-V001", "KdNr", "Kundennummer ungueltig",
             legacy_printf(soap, "KdNr '%s' ist nicht K-nnnnnn.", id ? id : ""));
-    if (knownCustomer(db, id))
+    if (legacy_strings_contain(&db->customers, id))
         return SOAP_OK;
     return ticketFault(
         soap, UNKNOWN_CUSTOMER, "HD-K404", "KdNr",
@@ -407,7 +401,7 @@ static int loadTicket(void *ctx, const struct legacy_record *rec,
         codeField(rec, 6, "NEU IBA WRT ERL", err))
         return -1;
     if (!legacy_is_digits(rec->field[1], 8) || findTicket(db, rec->field[1]) ||
-        !knownCustomer(db, rec->field[2]))
+        !legacy_strings_contain(&db->customers, rec->field[2]))
         return legacy_record_fail(rec, err,
                                   "bad or repeated TktNr, or KdNr "
                                   "without KUNDE record");
@@ -461,19 +455,12 @@ static int loadCustomer(void *ctx, const struct legacy_record *rec,
                         struct legacy_error *err)
 {
     struct ticket_db *db = ctx;
-    char **slot;
 
     if (legacy_record_expect(rec, 2, err))
         return -1;
     if (!isCustomerNumber(rec->field[1]))
         return legacy_record_fail(rec, err, "KdNr: K-nnnnnn");
-    slot = legacy_record_append(db->pool, rec, (void **)&db->customers,
-                                &db->ncustomers, &db->customers_cap,
-                                sizeof *slot, err);
-    if (!slot)
-        return -1;
-    *slot = legacy_record_keep(db->pool, rec, 1);
-    return 0;
+    return legacy_record_add_string(db->pool, rec, 1, &db->customers, err);
 }
 
 /* UHR|YYYYMMDDhhmmss and NUMMER|TktNr|next */
