@@ -465,9 +465,12 @@ static void route(struct exchange *ex, const char *path)
         routeService(ex, path + sizeof(svcs) - 1, method);
     else if (strcmp(path, "/healthz") == 0)
         routeGet(ex, method, "{\"status\":\"ok\"}", 15);
-    else if (strcmp(path, "/readyz") == 0 && method == EVHTTP_REQ_GET)
+    else if ((strcmp(path, "/readyz") == 0 || strcmp(path, "/metrics") == 0) &&
+             method != EVHTTP_REQ_GET)
+        methodNotAllowed(ex, "GET");
+    else if (strcmp(path, "/readyz") == 0)
         replyReadiness(ex);
-    else if (strcmp(path, "/metrics") == 0 && method == EVHTTP_REQ_GET)
+    else if (strcmp(path, "/metrics") == 0)
         replyMetrics(ex);
     else
         failWith(ex, "not_found", "no such path: %s", path);
