@@ -160,7 +160,7 @@ if [ "$mode" != passthrough ]; then
                 "from the build folder, or give --soapbridge PATH"
     fi
     [ -x "$soapbridge" ] || die "$soapbridge: not an executable"
-    case $soapbridge in /*) ;; *) soapbridge=$(pwd)/$soapbridge ;; esac
+    case $soapbridge in /*) ;; *) soapbridge=$(pwd)/${soapbridge#./} ;; esac
 fi
 
 capability=get_order_status
@@ -225,7 +225,7 @@ forget_pid() {
 
 show_log() {
     if [ -s "$1" ]; then
-        echo "--- last lines of $1:" >&2
+        echo "--- last lines of $1 (--keep keeps it):" >&2
         tail -n 20 "$1" >&2
     fi
 }
