@@ -13,6 +13,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "call.h"
+#include "canon.h"
 #include "exchange.h"
 #include "jsonschema.h"
 #include "strbuf.h"
@@ -21,40 +22,35 @@
 
 /* ---- the listing documents ---- */
 
-static void genString(yajl_gen g, const char *s)
-{
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
 static int genCapability(yajl_gen g, const struct route *r, int zero_config,
                          struct sb_error *err)
 {
     const struct capability *cap = r->cap;
     char path[512];
     yajl_gen_map_open(g);
-    genString(g, "name");
-    genString(g, zero_config ? cap->operation->name : cap->name);
+    canon_gen_string(g, "name");
+    canon_gen_string(g, zero_config ? cap->operation->name : cap->name);
     if (zero_config) {
         snprintf(path, sizeof(path), "/v1/services/%s/%s", cap->service->name,
                  cap->operation->name);
     } else {
-        genString(g, "description");
-        genString(g, cap->mapping->description ? cap->mapping->description
+        canon_gen_string(g, "description");
+        canon_gen_string(g, cap->mapping->description ? cap->mapping->description
                                                : "");
-        genString(g, "access");
-        genString(g, cap->mapping->access == MAPPING_WRITE ? "write" : "read");
+        canon_gen_string(g, "access");
+        canon_gen_string(g, cap->mapping->access == MAPPING_WRITE ? "write" : "read");
         snprintf(path, sizeof(path), "/v1/capabilities/%s", cap->name);
     }
-    genString(g, "path");
-    genString(g, path);
-    genString(g, "source");
-    genString(g, r->source);
-    genString(g, "soap_version");
-    genString(g, cap->soap_version == 12 ? "1.2" : "1.1");
-    genString(g, "input_schema");
+    canon_gen_string(g, "path");
+    canon_gen_string(g, path);
+    canon_gen_string(g, "source");
+    canon_gen_string(g, r->source);
+    canon_gen_string(g, "soap_version");
+    canon_gen_string(g, cap->soap_version == 12 ? "1.2" : "1.1");
+    canon_gen_string(g, "input_schema");
     if (jsonschema_gen_input(g, cap, err) < 0)
         return -1;
-    genString(g, "output_schema");
+    canon_gen_string(g, "output_schema");
     if (jsonschema_gen_output(g, cap, err) < 0)
         return -1;
     yajl_gen_map_close(g);
@@ -93,7 +89,7 @@ static int buildCapabilityDocs(struct server_shared *s, yajl_gen g,
             return error_set(err, "internal", "out of memory");
     }
     yajl_gen_map_open(g);
-    genString(g, "capabilities");
+    canon_gen_string(g, "capabilities");
     yajl_gen_array_open(g);
     for (size_t i = 0; i < s->n_routes; i++)
         if (genCapability(g, &s->routes[i], 0, err) < 0)
@@ -123,7 +119,7 @@ static int buildServicesDoc(struct server_shared *s, yajl_gen g,
                             struct sb_error *err)
 {
     yajl_gen_map_open(g);
-    genString(g, "services");
+    canon_gen_string(g, "services");
     yajl_gen_array_open(g);
     const struct wsdl_service *open = NULL;
     for (size_t i = 0; i < s->n_operations; i++) {
@@ -135,13 +131,13 @@ static int buildServicesDoc(struct server_shared *s, yajl_gen g,
             }
             open = cap->service;
             yajl_gen_map_open(g);
-            genString(g, "name");
-            genString(g, cap->service->name);
-            genString(g, "wsdl");
-            genString(g, relativeName(cap->wsdl->file, s->cd->dir));
-            genString(g, "endpoint");
-            genString(g, s->operations[i].target.url);
-            genString(g, "operations");
+            canon_gen_string(g, "name");
+            canon_gen_string(g, cap->service->name);
+            canon_gen_string(g, "wsdl");
+            canon_gen_string(g, relativeName(cap->wsdl->file, s->cd->dir));
+            canon_gen_string(g, "endpoint");
+            canon_gen_string(g, s->operations[i].target.url);
+            canon_gen_string(g, "operations");
             yajl_gen_array_open(g);
         }
         if (genCapability(g, &s->operations[i], 1, err) < 0)
@@ -247,27 +243,27 @@ static void finishReadiness(struct readiness *rd)
     for (size_t i = 0; i < s->n_upstream_targets; i++)
         ready &= rd->probes[i].reachable;
     yajl_gen_map_open(g);
-    genString(g, "ready");
+    canon_gen_string(g, "ready");
     yajl_gen_bool(g, ready);
-    genString(g, "capabilities");
+    canon_gen_string(g, "capabilities");
     yajl_gen_integer(g, (long long)s->n_routes);
-    genString(g, "operations");
+    canon_gen_string(g, "operations");
     yajl_gen_integer(g, (long long)s->n_operations);
-    genString(g, "upstreams");
+    canon_gen_string(g, "upstreams");
     yajl_gen_array_open(g);
     for (size_t i = 0; i < s->n_upstream_targets; i++) {
         const struct probe *p = &rd->probes[i];
         yajl_gen_map_open(g);
-        genString(g, "url");
-        genString(g, s->upstream_targets[i]->url);
-        genString(g, "reachable");
+        canon_gen_string(g, "url");
+        canon_gen_string(g, s->upstream_targets[i]->url);
+        canon_gen_string(g, "reachable");
         yajl_gen_bool(g, p->reachable);
         if (p->reachable) {
-            genString(g, "http_status");
+            canon_gen_string(g, "http_status");
             yajl_gen_integer(g, p->http_status);
         } else {
-            genString(g, "error");
-            genString(g, p->message);
+            canon_gen_string(g, "error");
+            canon_gen_string(g, p->message);
         }
         yajl_gen_map_close(g);
     }

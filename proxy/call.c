@@ -212,7 +212,6 @@ void call_start(struct exchange *ex, const struct route *route)
     }
     c->ex = ex;
     c->route = route;
-    ex->route = route;
     const struct server_shared *shared = ex->worker->shared;
     size_t len;
     const char *body = exchange_body(ex, &len);

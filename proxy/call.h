@@ -17,8 +17,10 @@
 #include "exchange.h"
 #include "server.h"
 
-/* Run the capability of `route` with the request body of `ex`; the call
- * ends the exchange itself (exchange_succeed / exchange_fail). */
+/* Run the capability of `route` with the request body of `ex`, whose
+ * route the caller has already set to it (so that earlier refusals name
+ * the capability too); the call ends the exchange itself
+ * (exchange_succeed / exchange_fail). */
 void call_start(struct exchange *ex, const struct route *route);
 
 #endif

@@ -48,10 +48,9 @@ int canon_retryable(const char *code)
     return 0;
 }
 
-/* Messages may quote bytes a client sent; anything that is not UTF-8 is
- * written as U+FFFD so that the document stays valid JSON. */
-static void genString(yajl_gen g, const char *s)
+void canon_gen_string(void *gen, const char *s)
 {
+    yajl_gen g = gen;
     size_t len = strlen(s);
     if (yajl_gen_string(g, (const unsigned char *)s, len) !=
         yajl_gen_invalid_string)
@@ -90,25 +89,25 @@ static yajl_gen newGen(void)
 static void genMeta(yajl_gen g, const struct canon_meta *meta)
 {
     char number[32];
-    genString(g, "meta");
+    canon_gen_string(g, "meta");
     yajl_gen_map_open(g);
-    genString(g, "request_id");
-    genString(g, meta->request_id ? meta->request_id : "");
-    genString(g, "duration_ms");
+    canon_gen_string(g, "request_id");
+    canon_gen_string(g, meta->request_id ? meta->request_id : "");
+    canon_gen_string(g, "duration_ms");
     int n = snprintf(number, sizeof(number), "%.3f", meta->duration_ms);
     genRaw(g, number, (size_t)n);
-    genString(g, "sources");
+    canon_gen_string(g, "sources");
     yajl_gen_array_open(g);
     for (size_t i = 0; i < meta->n_sources; i++)
-        genString(g, meta->sources[i]);
+        canon_gen_string(g, meta->sources[i]);
     yajl_gen_array_close(g);
-    genString(g, "cached");
+    canon_gen_string(g, "cached");
     yajl_gen_bool(g, meta->cached);
     if (meta->n_warnings) {
-        genString(g, "warnings");
+        canon_gen_string(g, "warnings");
         yajl_gen_array_open(g);
         for (size_t i = 0; i < meta->n_warnings; i++)
-            genString(g, meta->warnings[i]);
+            canon_gen_string(g, meta->warnings[i]);
         yajl_gen_array_close(g);
     }
     yajl_gen_map_close(g);
@@ -133,13 +132,13 @@ int canon_success(struct strbuf *out, const char *capability,
     if (!g)
         return -1;
     yajl_gen_map_open(g);
-    genString(g, "ok");
+    canon_gen_string(g, "ok");
     yajl_gen_bool(g, 1);
     if (capability) {
-        genString(g, "capability");
-        genString(g, capability);
+        canon_gen_string(g, "capability");
+        canon_gen_string(g, capability);
     }
-    genString(g, "data");
+    canon_gen_string(g, "data");
     genRaw(g, data, len);
     genMeta(g, meta);
     return finish(g, out);
@@ -153,26 +152,26 @@ int canon_error(struct strbuf *out, const char *capability,
     if (!g)
         return -1;
     yajl_gen_map_open(g);
-    genString(g, "ok");
+    canon_gen_string(g, "ok");
     yajl_gen_bool(g, 0);
     if (capability) {
-        genString(g, "capability");
-        genString(g, capability);
+        canon_gen_string(g, "capability");
+        canon_gen_string(g, capability);
     }
-    genString(g, "error");
+    canon_gen_string(g, "error");
     yajl_gen_map_open(g);
-    genString(g, "code");
-    genString(g, err->code[0] ? err->code : "internal");
-    genString(g, "message");
-    genString(g, err->message);
+    canon_gen_string(g, "code");
+    canon_gen_string(g, err->code[0] ? err->code : "internal");
+    canon_gen_string(g, "message");
+    canon_gen_string(g, err->message);
     if (err->field[0]) {
-        genString(g, "field");
-        genString(g, err->field);
+        canon_gen_string(g, "field");
+        canon_gen_string(g, err->field);
     }
-    genString(g, "retryable");
+    canon_gen_string(g, "retryable");
     yajl_gen_bool(g, canon_retryable(err->code));
     if (fault) {
-        genString(g, "fault");
+        canon_gen_string(g, "fault");
         genRaw(g, fault, strlen(fault));
     }
     yajl_gen_map_close(g);

@@ -43,6 +43,11 @@ int canon_error(struct strbuf *out, const char *capability,
                 const struct sb_error *err, const char *fault,
                 const struct canon_meta *meta);
 
+/* Write s as a JSON string into the yajl_gen `gen`. Text may quote
+ * bytes a client sent: whatever is not UTF-8 is written as U+FFFD, so
+ * that the document stays valid JSON. */
+void canon_gen_string(void *gen, const char *s);
+
 /* The HTTP status for an error code (400 invalid_json, 404
  * unknown_capability, 502 upstream_fault, ...; 500 for codes it does not
  * know). */
