@@ -2,11 +2,15 @@
  * translate_bench: in-process translation speed and memory.
  *
  *   1. the ~1 KB order round trip: request JSON -> SOAP envelope, and
- *      the recorded ~1 KB response -> JSON, stylesheets compiled once;
+ *      the recorded ~1 KB response -> JSON, everything compiled once;
  *      prints microseconds per round trip (median of 7 runs).
  *   2. a ~1 MB response (the same order with thousands of lines) -> JSON:
- *      prints MB/s, and in a child process the peak RSS growth while
- *      converting it, as a multiple of the response size.
+ *      prints MB/s (median of 5), and in a child process the peak RSS
+ *      growth while converting it, as a multiple of the response size.
+ *
+ * Each is measured twice in the same run: with the configuration as it
+ * is served (the output table's native plan, native.h) and with every
+ * conversion through its stylesheets, in alternating runs.
  *
  * usage: translate_bench [SRCDIR] [ITERATIONS]
  * Uses SRCDIR/tests/data/config (capability get_order) and the case
@@ -108,7 +112,7 @@ static int resetPeak(void)
 /* The peak RSS growth while converting `xml`, in a child process so that
  * nothing else of this run counts. */
 static void measurePeak(const struct confdir *cd, const struct capability *cap,
-                        const char *xml, size_t len)
+                        const char *label, const char *xml, size_t len)
 {
     pid_t pid = fork();
     if (pid == 0) {
@@ -127,8 +131,8 @@ static void measurePeak(const struct confdir *cd, const struct capability *cap,
                                &err) < 0)
             _exit(1);
         long peak = statusKb("VmHWM");
-        printf("large response peak memory: +%.1f MB RSS for a %.2f MB "
-               "response (%.1fx)\n", (peak - before) / 1024.0,
+        printf("large response peak memory, %s: +%.1f MB RSS for a %.2f MB "
+               "response (%.1fx)\n", label, (peak - before) / 1024.0,
                len / 1048576.0, (peak - before) * 1024.0 / len);
         translate_result_clear(&result);
         fflush(stdout);
@@ -136,6 +140,50 @@ static void measurePeak(const struct confdir *cd, const struct capability *cap,
     }
     int status;
     waitpid(pid, &status, 0);
+}
+
+static struct confdir *loadConfig(const char *path, int native)
+{
+    struct confdir_options opt = {.stylesheets_only = !native};
+    struct confdir_problems problems;
+    struct confdir *cd = confdir_load(path, &opt, &problems);
+    confdir_problems_clear(&problems);
+    return cd;
+}
+
+/* Microseconds per round trip: one run of `iterations`. */
+static double roundTrips(const struct confdir *cd, const char *json,
+                         const char *xml, size_t len, int iterations)
+{
+    const struct capability *cap = confdir_find(cd, "get_order");
+    double t0 = now();
+    for (int i = 0; i < iterations; i++)
+        if (roundTrip(cd, cap, json, xml, len) < 0)
+            exit(1);
+    return (now() - t0) / iterations * 1e6;
+}
+
+/* Seconds per conversion of the large response (median of `runs`). */
+static double largeResponse(const struct confdir *cd, const char *xml,
+                            size_t len, int runs)
+{
+    const struct capability *cap = confdir_find(cd, "get_order");
+    struct translate_limits limits = {.xml = {.max_bytes = 64u << 20}};
+    double times[16];
+    for (int i = 0; i < runs; i++) {
+        struct translate_result result;
+        struct sb_error err;
+        double t0 = now();
+        if (translate_response(cd, cap, xml, len, NULL, &limits, &result,
+                               &err) < 0) {
+            fprintf(stderr, "large: %s\n", err.message);
+            exit(1);
+        }
+        times[i] = now() - t0;
+        translate_result_clear(&result);
+    }
+    qsort(times, (size_t)runs, sizeof(times[0]), compareDoubles);
+    return times[runs / 2];
 }
 
 int main(int argc, char **argv)
@@ -147,48 +195,44 @@ int main(int argc, char **argv)
     if (confdir_init() < 0)
         return fprintf(stderr, "translate_bench: init failed\n"), 1;
     snprintf(path, sizeof(path), "%s/tests/data/config", src);
-    struct confdir_options opt = {.operations = 0};
-    struct confdir_problems problems;
-    struct confdir *cd = confdir_load(path, &opt, &problems);
-    const struct capability *cap = cd ? confdir_find(cd, "get_order") : NULL;
-    if (!cap)
+    /* [0]: the configuration as served (native plans where a table has
+     * one); [1]: every conversion through its stylesheets. */
+    struct confdir *cds[2] = {loadConfig(path, 1), loadConfig(path, 0)};
+    static const char *const labels[2] = {"native plan", "stylesheets"};
+    if (!cds[0] || !cds[1] || !confdir_find(cds[0], "get_order") ||
+        !confdir_find(cds[1], "get_order"))
         return fprintf(stderr, "translate_bench: cannot load %s\n", path), 1;
     size_t small_len, large_len;
     const char *json = "{\"order_id\":\"A1001\"}";
     char *small = makeResponse(3, &small_len);
     char *large = makeResponse(9000, &large_len);
 
-    double runs[7];
-    for (int r = 0; r < 7; r++) {
-        double t0 = now();
-        for (int i = 0; i < iterations; i++)
-            if (roundTrip(cd, cap, json, small, small_len) < 0)
-                return 1;
-        runs[r] = (now() - t0) / iterations * 1e6;
+    /* The two configurations in alternating runs, so that both see the
+     * same machine. */
+    double runs[2][7];
+    for (int r = 0; r < 7; r++)
+        for (int k = 0; k < 2; k++)
+            runs[k][r] = roundTrips(cds[k], json, small, small_len,
+                                    iterations);
+    for (int k = 0; k < 2; k++) {
+        qsort(runs[k], 7, sizeof(runs[k][0]), compareDoubles);
+        printf("order round trip (%zu-byte response), %s: %.1f us median, "
+               "%.1f us best of 7 x %d\n", small_len, labels[k], runs[k][3],
+               runs[k][0], iterations);
     }
-    qsort(runs, 7, sizeof(runs[0]), compareDoubles);
-    printf("order round trip (%zu-byte response): %.1f us median, %.1f us "
-           "best of 7 x %d\n", small_len, runs[3], runs[0], iterations);
-
-    struct translate_limits limits = {.xml = {.max_bytes = 64u << 20}};
-    double t0 = now();
-    int large_runs = 10;
-    for (int i = 0; i < large_runs; i++) {
-        struct translate_result result;
-        struct sb_error err;
-        if (translate_response(cd, cap, large, large_len, NULL, &limits,
-                               &result, &err) < 0)
-            return fprintf(stderr, "large: %s\n", err.message), 1;
-        translate_result_clear(&result);
+    for (int k = 0; k < 2; k++) {
+        double secs = largeResponse(cds[k], large, large_len, 5);
+        printf("large response to JSON, %s: %.2f MB in %.1f ms = %.1f "
+               "MB/s\n", labels[k], large_len / 1048576.0, secs * 1e3,
+               large_len / 1048576.0 / secs);
     }
-    double secs = (now() - t0) / large_runs;
-    printf("large response to JSON: %.2f MB in %.1f ms = %.1f MB/s\n",
-           large_len / 1048576.0, secs * 1e3, large_len / 1048576.0 / secs);
     fflush(stdout);
-    measurePeak(cd, cap, large, large_len);
+    for (int k = 0; k < 2; k++)
+        measurePeak(cds[k], confdir_find(cds[k], "get_order"), labels[k],
+                    large, large_len);
     free(small);
     free(large);
-    confdir_problems_clear(&problems);
-    confdir_free(cd);
+    confdir_free(cds[0]);
+    confdir_free(cds[1]);
     return 0;
 }

@@ -215,6 +215,7 @@ static void freeCapability(struct capability *cap)
         xsltFreeStylesheet(cap->request);
     if (cap->response)
         xsltFreeStylesheet(cap->response);
+    native_plan_free(cap->native);
 }
 
 /* Compile the capability's stylesheet texts, reporting each that fails.
@@ -466,6 +467,8 @@ static void addMapped(struct confdir *cd, const struct mapping *m,
     sourceName(response_from, sizeof(response_from), cd, m, m->response_xslt,
                "response");
     cap.name = strdup(m->name);
+    if (!(opt && opt->stylesheets_only))
+        cap.native = native_plan_new(m, cap.port->binding, cap.operation, &so);
     if (cap.name && cap.request_text &&
         (cap.response_text || !cap.operation->output.message) &&
         compileCapability(&cap, request_from, response_from, problems) == 0 &&

@@ -19,6 +19,7 @@
 
 #include "error.h"
 #include "mapping.h"
+#include "native.h"
 #include "tables.h"
 #include "tz.h"
 #include "wsdl.h"
@@ -36,6 +37,8 @@ struct capability {
     char *request_text, *response_text; /* stylesheet source, for `compile` */
     xsltStylesheetPtr request, response;   /* compiled; response NULL for
                                               one-way operations */
+    struct native_plan *native;         /* the output table run in C, or
+                                           NULL: the stylesheet alone */
 };
 
 struct confdir {
@@ -64,6 +67,8 @@ struct confdir_options {
     int strict;             /* undeclared response content is an error */
     int operations;         /* also compile the zero-config operations */
     const char *wsdl_dir;   /* the WSDLs' folder; NULL = DIR/wsdl */
+    int stylesheets_only;   /* no native plans (native.h): every response
+                               through its stylesheet, for comparison */
 };
 
 /*

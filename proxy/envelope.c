@@ -711,6 +711,8 @@ struct parseState {
     char error_message[256];
     startElementNsSAX2Func start_element;
     endElementNsSAX2Func end_element;
+    const struct envelope_scan_handler *scan;   /* envelope_scan only */
+    int stopped;                                /* a scan handler stopped */
 };
 
 /* Keep the first error (it names the cause; later ones are echoes),
@@ -834,6 +836,64 @@ static void installHooks(xmlParserCtxtPtr ctxt, struct parseState *st)
     ctxt->sax->endElementNs = onEndElement;
 }
 
+/* Our own depth counter bounds the tree; HUGE only lifts libxml2's
+ * fixed depth of 256 (the input size is bounded by max_bytes). */
+static int parseOptions(int max_depth)
+{
+    return max_depth > LIBXML_DEPTH_LIMIT ? PARSE_OPTIONS | XML_PARSE_HUGE
+                                          : PARSE_OPTIONS;
+}
+
+/* A document in memory read through the parser's window, for a scan
+ * (xmlCtxtReadMemory would first copy all of it). */
+struct memoryInput {
+    const char *data;
+    size_t len, at;
+};
+
+static int readMemory(void *context, char *buf, int size)
+{
+    struct memoryInput *in = context;
+    size_t n = in->len - in->at < (size_t)size ? in->len - in->at
+                                               : (size_t)size;
+    memcpy(buf, in->data + in->at, n);
+    in->at += n;
+    return (int)n;
+}
+
+static int closeMemory(void *context)
+{
+    (void)context;
+    return 0;
+}
+
+/* Run the parser of ctxt (hooks installed) over data; `window`: read it
+ * through the parser's window (a scan) rather than a copy (a tree). The
+ * charset decoders report through the thread's structured handler, not
+ * the context's: route them to st for this call only. */
+static xmlDocPtr runParser(xmlParserCtxtPtr ctxt, struct parseState *st,
+                           const char *data, size_t len, const char *encoding,
+                           int window)
+{
+    struct memoryInput in = {data, len, 0};
+    int options = parseOptions(st->max_depth);
+    xmlStructuredErrorFunc saved_func = xmlStructuredError;
+    void *saved_data = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(st, onContextlessError);
+    xmlDocPtr doc = window ? xmlCtxtReadIO(ctxt, readMemory, closeMemory, &in,
+                                           NULL, encoding, options)
+                           : xmlCtxtReadMemory(ctxt, data, (int)len, NULL,
+                                               encoding, options);
+    xmlSetStructuredErrorFunc(saved_data, saved_func);
+    return doc;
+}
+
+static int parseFailed(const xmlParserCtxt *ctxt, const struct parseState *st)
+{
+    return !ctxt->wellFormed || st->saw_doctype || st->too_deep ||
+           st->have_error;
+}
+
 static xmlDocPtr parseDocument(const char *data, size_t len,
                                const char *encoding, int max_depth,
                                struct sb_error *err)
@@ -847,21 +907,8 @@ static xmlDocPtr parseDocument(const char *data, size_t len,
         return NULL;
     }
     installHooks(ctxt, &st);
-    int options = PARSE_OPTIONS;
-    /* Our own depth counter bounds the tree; HUGE only lifts libxml2's
-     * fixed depth of 256 (the input size is bounded by max_bytes). */
-    if (max_depth > LIBXML_DEPTH_LIMIT)
-        options |= XML_PARSE_HUGE;
-    /* The charset decoders report through the thread's structured
-     * handler, not the context's: route them here for this call only. */
-    xmlStructuredErrorFunc saved_func = xmlStructuredError;
-    void *saved_data = xmlStructuredErrorContext;
-    xmlSetStructuredErrorFunc(&st, onContextlessError);
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, encoding,
-                                      options);
-    xmlSetStructuredErrorFunc(saved_data, saved_func);
-    int failed = !doc || !ctxt->wellFormed || st.saw_doctype ||
-                 st.too_deep || st.have_error;
+    xmlDocPtr doc = runParser(ctxt, &st, data, len, encoding, 0);
+    int failed = !doc || parseFailed(ctxt, &st);
     ctxt->_private = NULL;
     xmlFreeParserCtxt(ctxt);
     if (failed) {
@@ -930,42 +977,133 @@ static int checkEnvelope(xmlDocPtr doc, const char *data, size_t len,
     return 0;
 }
 
+static int maxDepth(const struct envelope_limits *limits)
+{
+    return limits && limits->max_depth > 0 ? limits->max_depth
+                                           : DEFAULT_MAX_DEPTH;
+}
+
+/* The checks on the raw bytes, and the charset to decode them with
+ * (NULL: what the document says, else UTF-8). */
+static int precheck(const char *data, size_t len,
+                    const char *http_content_type,
+                    const struct envelope_limits *limits, char *charset,
+                    size_t charset_size, const char **encoding,
+                    struct sb_error *err)
+{
+    size_t max_bytes = limits && limits->max_bytes ? limits->max_bytes
+                                                   : DEFAULT_MAX_BYTES;
+    char preview[HTML_PREVIEW_BYTES + 1];
+    *encoding = NULL;
+    if (!data || contentStart(data, len) == len)
+        return error_set(err, CODE_BAD_RESPONSE, "empty response body");
+    if (len > max_bytes || len > INT_MAX)
+        return error_set(err, CODE_BAD_RESPONSE, "response of %zu bytes "
+                         "exceeds max_bytes %zu", len, max_bytes);
+    if (looksLikeHtml(data, len)) {
+        previewBytes(data, len, preview, sizeof(preview));
+        return error_set(err, CODE_BAD_RESPONSE, "HTML page instead of SOAP "
+                         "(first bytes: %s)", preview);
+    }
+    if (http_content_type && !documentNamesEncoding(data, len) &&
+        contentTypeCharset(http_content_type, charset, charset_size))
+        *encoding = charset;
+    return 0;
+}
+
 xmlDocPtr envelope_parse(const char *data, size_t len,
                          const char *http_content_type,
                          const struct envelope_limits *limits,
                          struct sb_error *err)
 {
-    size_t max_bytes = limits && limits->max_bytes ? limits->max_bytes
-                                                   : DEFAULT_MAX_BYTES;
-    int max_depth = limits && limits->max_depth > 0 ? limits->max_depth
-                                                    : DEFAULT_MAX_DEPTH;
-    char charset[64], preview[HTML_PREVIEW_BYTES + 1];
-    const char *encoding = NULL;
-
-    if (!data || contentStart(data, len) == len) {
-        error_set(err, CODE_BAD_RESPONSE, "empty response body");
+    char charset[64];
+    const char *encoding;
+    if (precheck(data, len, http_content_type, limits, charset,
+                 sizeof(charset), &encoding, err) < 0)
         return NULL;
-    }
-    if (len > max_bytes || len > INT_MAX) {
-        error_set(err, CODE_BAD_RESPONSE, "response of %zu bytes exceeds "
-                  "max_bytes %zu", len, max_bytes);
-        return NULL;
-    }
-    if (looksLikeHtml(data, len)) {
-        previewBytes(data, len, preview, sizeof(preview));
-        error_set(err, CODE_BAD_RESPONSE, "HTML page instead of SOAP (first "
-                  "bytes: %s)", preview);
-        return NULL;
-    }
-    if (http_content_type && !documentNamesEncoding(data, len) &&
-        contentTypeCharset(http_content_type, charset, sizeof(charset)))
-        encoding = charset;
-    xmlDocPtr doc = parseDocument(data, len, encoding, max_depth, err);
+    xmlDocPtr doc = parseDocument(data, len, encoding, maxDepth(limits), err);
     if (doc && checkEnvelope(doc, data, len, err) < 0) {
         xmlFreeDoc(doc);
         return NULL;
     }
     return doc;
+}
+
+/* ---- envelope_scan: the same parse without a tree ---- */
+
+static void scanStart(void *ctx, const xmlChar *localname,
+                      const xmlChar *prefix, const xmlChar *uri,
+                      int nb_namespaces, const xmlChar **namespaces,
+                      int nb_attributes, int nb_defaulted,
+                      const xmlChar **attributes)
+{
+    (void)nb_namespaces;
+    (void)namespaces;
+    (void)nb_defaulted;
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parseState *st = ctxt->_private;
+    if (st->scan->start(st->scan->user, localname, prefix, uri,
+                        nb_attributes, attributes)) {
+        st->stopped = 1;
+        xmlStopParser(ctxt);
+    }
+}
+
+static void scanEnd(void *ctx, const xmlChar *localname,
+                    const xmlChar *prefix, const xmlChar *uri)
+{
+    (void)localname;
+    (void)prefix;
+    (void)uri;
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parseState *st = ctxt->_private;
+    if (st->scan->end(st->scan->user)) {
+        st->stopped = 1;
+        xmlStopParser(ctxt);
+    }
+}
+
+static void scanText(void *ctx, const xmlChar *s, int len)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parseState *st = ctxt->_private;
+    if (st->scan->text(st->scan->user, s, len)) {
+        st->stopped = 1;
+        xmlStopParser(ctxt);
+    }
+}
+
+int envelope_scan(const char *data, size_t len, const char *http_content_type,
+                  const struct envelope_limits *limits,
+                  const struct envelope_scan_handler *handler)
+{
+    char charset[64];
+    const char *encoding;
+    struct sb_error err;
+    if (precheck(data, len, http_content_type, limits, charset,
+                 sizeof(charset), &encoding, &err) < 0)
+        return -1;
+    struct parseState st;
+    memset(&st, 0, sizeof(st));
+    st.max_depth = maxDepth(limits);
+    st.scan = handler;
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt)
+        return -1;
+    installHooks(ctxt, &st);
+    st.start_element = scanStart;
+    st.end_element = scanEnd;
+    ctxt->sax->characters = scanText;
+    ctxt->sax->ignorableWhitespace = scanText;
+    ctxt->sax->reference = NULL;
+    ctxt->sax->comment = NULL;
+    ctxt->sax->processingInstruction = NULL;
+    xmlDocPtr doc = runParser(ctxt, &st, data, len, encoding, 1);
+    int rc = st.stopped ? 1 : parseFailed(ctxt, &st) ? -1 : 0;
+    ctxt->_private = NULL;
+    xmlFreeParserCtxt(ctxt);
+    xmlFreeDoc(doc);
+    return rc;
 }
 
 enum envelope_version envelope_version_of(xmlDocPtr doc)

@@ -86,6 +86,31 @@ xmlDocPtr envelope_parse(const char *data, size_t len,
                          const struct envelope_limits *limits,
                          struct sb_error *err);
 
+/*
+ * The parse of envelope_parse -- the same size, depth, DOCTYPE and
+ * charset rules and safe options -- without a tree: the document goes to
+ * the handler as it is read, so memory stays within the parser's window
+ * whatever the response size. Each callback returns 0 to go on, or
+ * non-zero to stop. `attributes` is libxml2's SAX2 array: five pointers
+ * an attribute (local name, prefix, URI, value, end of value); an '&' in
+ * a value arrives as "&#38;". Text is UTF-8, in pieces.
+ */
+struct envelope_scan_handler {
+    int (*start)(void *user, const xmlChar *localname, const xmlChar *prefix,
+                 const xmlChar *uri, int nb_attributes,
+                 const xmlChar **attributes);
+    int (*end)(void *user);
+    int (*text)(void *user, const xmlChar *s, int len);
+    void *user;
+};
+
+/* Returns 0 when the whole document was read and is well-formed XML, 1
+ * when a callback stopped the scan, -1 when envelope_parse would refuse
+ * the bytes (it says why). The SOAP shape is the handler's to check. */
+int envelope_scan(const char *data, size_t len, const char *http_content_type,
+                  const struct envelope_limits *limits,
+                  const struct envelope_scan_handler *handler);
+
 /* The SOAP version of a parsed envelope (by the Envelope's namespace). */
 enum envelope_version envelope_version_of(xmlDocPtr doc);
 

@@ -1343,7 +1343,8 @@ static void printToBuffer(void *ctx, const char *s, size_t n)
     o->len += n;
 }
 
-char *jsonxml_to_json(const xmlNode *node, size_t *len, struct sb_error *err)
+char *jsonxml_write(jsonxml_fill fill, const void *arg, size_t *len,
+                    struct sb_error *err)
 {
     struct outbuf out = {NULL, 0, 0, 0};
     yajl_gen gen = yajl_gen_alloc(NULL);
@@ -1355,7 +1356,7 @@ char *jsonxml_to_json(const xmlNode *node, size_t *len, struct sb_error *err)
     yajl_gen_config(gen, yajl_gen_validate_utf8, 1);
     yajl_gen_config(gen, yajl_gen_escape_solidus, 0);
     yajl_gen_config(gen, yajl_gen_print_callback, printToBuffer, &out);
-    if (jsonxml_generate(gen, node, err) < 0)
+    if (fill(gen, arg, err) < 0)
         goto fail;
     if (out.failed || !out.data) {
         error_set(err, "internal", "out of memory writing JSON");
@@ -1370,4 +1371,14 @@ fail:
     yajl_gen_free(gen);
     free(out.data);
     return NULL;
+}
+
+static int fillFromNode(void *gen, const void *node, struct sb_error *err)
+{
+    return jsonxml_generate(gen, node, err);
+}
+
+char *jsonxml_to_json(const xmlNode *node, size_t *len, struct sb_error *err)
+{
+    return jsonxml_write(fillFromNode, node, len, err);
 }

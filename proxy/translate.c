@@ -137,17 +137,26 @@ int translate_response(const struct confdir *cd, const struct capability *cap,
     if (!cap->response)
         return error_set(err, "internal", "%s is one-way: no response",
                          cap->name);
-    xmlDocPtr doc = envelope_parse(data, len, content_type,
-                                   limits ? &limits->xml : NULL, err);
-    if (!doc)
-        return -1;
-    xmlDocPtr out = runStylesheet(cd, cap->response, doc, &fctx, err,
-                                  "upstream_bad_response");
-    if (out) {
-        rc = readOutput(out, result, err);
-        xmlFreeDoc(out);
+    fctx.tables = cd->tables;
+    fctx.zones = cd->zones;
+    if (cap->native)
+        rc = native_response(cap->native, data, len, content_type,
+                             limits ? &limits->xml : NULL, &fctx,
+                             &result->json, &result->len, err);
+    if (!cap->native || rc == 1) {
+        rc = -1;
+        xmlDocPtr doc = envelope_parse(data, len, content_type,
+                                       limits ? &limits->xml : NULL, err);
+        if (!doc)
+            return -1;
+        xmlDocPtr out = runStylesheet(cd, cap->response, doc, &fctx, err,
+                                      "upstream_bad_response");
+        if (out) {
+            rc = readOutput(out, result, err);
+            xmlFreeDoc(out);
+        }
+        xmlFreeDoc(doc);
     }
-    xmlFreeDoc(doc);
     for (size_t i = 0; i < fctx.n_warnings; i++) {
         result->warnings[i] = fctx.warnings[i];
         fctx.warnings[i] = NULL;

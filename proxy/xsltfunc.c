@@ -354,10 +354,7 @@ static void trimUtf8(char *s, size_t len)
         s[i - 1] = 0;
 }
 
-static void addWarning(struct xsltfunc_context *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void addWarning(struct xsltfunc_context *ctx, const char *fmt, ...)
+void xsltfunc_warn(struct xsltfunc_context *ctx, const char *fmt, ...)
 {
     char buf[WARNING_MAX_BYTES];
     va_list ap;
@@ -463,11 +460,23 @@ static void warnMissingTable(struct xsltfunc_context *ctx, const char *table,
                              const char *column)
 {
     if (!tables_has(ctx->tables, table))
-        addWarning(ctx, "lookup table '%.*s' does not exist", QUOTE_MAX,
+        xsltfunc_warn(ctx, "lookup table '%.*s' does not exist", QUOTE_MAX,
                    table);
     else
-        addWarning(ctx, "lookup table '%.*s' has no column '%.*s'",
+        xsltfunc_warn(ctx, "lookup table '%.*s' has no column '%.*s'",
                    QUOTE_MAX, table, QUOTE_MAX, column ? column : "(second)");
+}
+
+const char *xsltfunc_lookup(struct xsltfunc_context *ctx, const char *table,
+                            const char *key, const char *column)
+{
+    const char *value = tables_lookup(ctx->tables, table, key, column);
+    if (!value && !tables_has_column(ctx->tables, table, column))
+        warnMissingTable(ctx, table, column);
+    else if (!value)
+        xsltfunc_warn(ctx, "lookup table '%.*s' has no key '%.*s'", QUOTE_MAX,
+                      table, QUOTE_MAX, key);
+    return value ? value : "";
 }
 
 static void functionLookup(xmlXPathParserContextPtr ctxt, int nargs)
@@ -476,14 +485,7 @@ static void functionLookup(xmlXPathParserContextPtr ctxt, int nargs)
     struct xsltfunc_context *ctx = begin(ctxt, nargs, 2, 3, args);
     if (!ctx)
         return;
-    const char *table = args[0], *key = args[1], *column = args[2];
-    const char *value = tables_lookup(ctx->tables, table, key, column);
-    if (!value && !tables_has_column(ctx->tables, table, column))
-        warnMissingTable(ctx, table, column);
-    else if (!value)
-        addWarning(ctx, "lookup table '%.*s' has no key '%.*s'", QUOTE_MAX,
-                   table, QUOTE_MAX, key);
-    returnString(ctxt, value);
+    returnString(ctxt, xsltfunc_lookup(ctx, args[0], args[1], args[2]));
     freeArgs(args, nargs);
 }
 
@@ -499,7 +501,7 @@ static void functionReverseLookup(xmlXPathParserContextPtr ctxt, int nargs)
     if (!key && !tables_has_column(ctx->tables, table, column))
         warnMissingTable(ctx, table, column);
     else if (!key)
-        addWarning(ctx, "lookup table '%.*s' has no value '%.*s'", QUOTE_MAX,
+        xsltfunc_warn(ctx, "lookup table '%.*s' has no value '%.*s'", QUOTE_MAX,
                    table, QUOTE_MAX, value);
     returnString(ctxt, key);
     freeArgs(args, nargs);
@@ -521,7 +523,7 @@ static void convertDate(xmlXPathParserContextPtr ctxt, int nargs,
     if (args[0][0] &&
         convert(ctx->zones, args[0], args[1], args[2], out, sizeof(out),
                 &err) < 0) {
-        addWarning(ctx, "%s", err.message);
+        xsltfunc_warn(ctx, "%s", err.message);
         out[0] = 0;
     }
     returnString(ctxt, out);
@@ -544,7 +546,7 @@ static void functionWarn(xmlXPathParserContextPtr ctxt, int nargs)
     struct xsltfunc_context *ctx = begin(ctxt, nargs, 1, 1, args);
     if (!ctx)
         return;
-    addWarning(ctx, "%s", args[0]);
+    xsltfunc_warn(ctx, "%s", args[0]);
     returnString(ctxt, "");
     freeArgs(args, nargs);
 }

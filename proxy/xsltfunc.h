@@ -65,6 +65,15 @@ void xsltfunc_attach(xsltTransformContextPtr t, struct xsltfunc_context *ctx);
 /* Free the warnings and reset the counts (tables stays). */
 void xsltfunc_context_clear(struct xsltfunc_context *ctx);
 
+/* Record a warning (for meta.warnings) in ctx, cut to a bounded length;
+ * past XSLTFUNC_MAX_WARNINGS it is counted as dropped. */
+void xsltfunc_warn(struct xsltfunc_context *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* sb:lookup as plain C: the value, or "" and a warning. */
+const char *xsltfunc_lookup(struct xsltfunc_context *ctx, const char *table,
+                            const char *key, const char *column);
+
 /*
  * The date conversions as plain C (used by the functions above and by
  * tests). Write the result into out (NUL-terminated) and return 0, or

@@ -1,0 +1,825 @@
+/*
+ * native: a mapping's output table run in C (see native.h).
+ *
+ * A plan is a tree of scopes: the response element, each object field and
+ * the item of each array of objects. A scope's fields are in mapping
+ * order; their from: paths form a trie of element steps below the
+ * scope's element, each step naming the fields it feeds.
+ *
+ * A conversion has two phases, as the stylesheet has. Reading: every
+ * element is matched against the trie nodes its parent matched; a match
+ * claims the field's first value (or appends to an array, or opens a new
+ * scope instance) and captures the element's string value -- all the text
+ * below it -- as a range of one text buffer. Writing: the scopes are
+ * walked in mapping order and each value is converted then, so the JSON
+ * and the order of the warnings are those of the stylesheet.
+ */
+#include "native.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "jsonxml.h"
+#include "numtext.h"
+#include "strbuf.h"
+
+#define SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
+#define SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
+#define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
+#define NONE UINT32_MAX
+#define MAX_PREFIXES 64
+#define NUMBER_MAX 256      /* as sb:json-number */
+#define DATE_OUT_MAX 64     /* as sb:date-to-iso */
+#define PATH_MAX_BYTES 1024
+
+/* ---- the plan ---- */
+
+enum conversion {
+    CONV_STRING,
+    CONV_NUMBER,
+    CONV_BOOLEAN,
+    CONV_LOOKUP,
+    CONV_VALUES,
+    CONV_DATE
+};
+
+struct scope;
+
+struct field {
+    const struct mapping_field *mf;
+    int array;              /* every match, as a JSON array */
+    struct scope *object;   /* object, or array item with fields; else NULL */
+    enum conversion conversion;
+    int nil;                /* a nillable element: xsi:nil means null */
+    const char *name;       /* local name of the last step, for name() */
+    uint32_t slot;          /* its slots in an instance: one (a value or an
+                               instance), or an array's first and last item */
+};
+
+struct attribute_feed {
+    const char *ns, *name;  /* the attribute (ns NULL: unqualified) */
+    uint32_t field;
+};
+
+struct node {               /* one element step below a scope's element */
+    const char *ns, *name;  /* point into the XSD model */
+    const struct scope *owner;
+    struct node *kids;
+    size_t n_kids;
+    uint32_t *feeds;        /* fields fed by this element's value */
+    size_t n_feeds;
+    struct attribute_feed *attributes;
+    size_t n_attributes;
+};
+
+struct scope {
+    struct field *fields;
+    size_t n_fields;
+    uint32_t n_slots;       /* slots of one instance */
+    struct node root;       /* the scope's own element */
+};
+
+struct native_plan {
+    const char *top_ns, *top_name;  /* the operation's response element */
+    int strict;
+    struct scope root;
+};
+
+static void freeScope(struct scope *s);
+
+static void freeNode(struct node *n)
+{
+    for (size_t i = 0; i < n->n_kids; i++)
+        freeNode(&n->kids[i]);
+    free(n->kids);
+    free(n->feeds);
+    free(n->attributes);
+}
+
+static void freeScope(struct scope *s)
+{
+    for (size_t i = 0; s && i < s->n_fields; i++) {
+        freeScope(s->fields[i].object);
+        free(s->fields[i].object);
+    }
+    if (s) {
+        free(s->fields);
+        freeNode(&s->root);
+    }
+}
+
+void native_plan_free(struct native_plan *plan)
+{
+    if (!plan)
+        return;
+    freeScope(&plan->root);
+    free(plan);
+}
+
+static struct node *kidOf(struct node *n, const char *ns, const char *name)
+{
+    for (size_t i = 0; i < n->n_kids; i++)
+        if (strcmp(n->kids[i].name, name) == 0 &&
+            (n->kids[i].ns ? ns && strcmp(n->kids[i].ns, ns) == 0 : !ns))
+            return &n->kids[i];
+    struct node *grown = realloc(n->kids, (n->n_kids + 1) * sizeof(*grown));
+    if (!grown)
+        return NULL;
+    n->kids = grown;
+    struct node *kid = &n->kids[n->n_kids++];
+    memset(kid, 0, sizeof(*kid));
+    kid->ns = ns;
+    kid->name = name;
+    kid->owner = n->owner;
+    return kid;
+}
+
+static int addFeed(struct node *n, uint32_t field)
+{
+    uint32_t *grown = realloc(n->feeds, (n->n_feeds + 1) * sizeof(*grown));
+    if (!grown)
+        return -1;
+    n->feeds = grown;
+    n->feeds[n->n_feeds++] = field;
+    return 0;
+}
+
+static int addAttributeFeed(struct node *n, const struct xsd_attribute *a,
+                            uint32_t field)
+{
+    struct attribute_feed *grown =
+        realloc(n->attributes, (n->n_attributes + 1) * sizeof(*grown));
+    if (!grown)
+        return -1;
+    n->attributes = grown;
+    n->attributes[n->n_attributes++] =
+        (struct attribute_feed){a->ns, a->name, field};
+    return 0;
+}
+
+/* The conversion compile.c's putOutputScalar writes for this field;
+ * -1 where the stylesheet does more than convert a string. */
+static int conversionOf(struct field *f, enum mapping_type type,
+                        const struct stylegen_step *last)
+{
+    const struct mapping_field *mf = f->mf;
+    enum xsd_json_kind kind;
+    f->nil = last->element && last->element->nillable;
+    if (mf->lookup) {
+        f->conversion = CONV_LOOKUP;
+        return 0;
+    }
+    if (mf->n_values) {
+        f->conversion = CONV_VALUES;
+        return 0;
+    }
+    if (mf->format) {
+        f->conversion = CONV_DATE;
+        return 0;
+    }
+    if (type == MAPPING_TYPE_INTEGER || type == MAPPING_TYPE_NUMBER)
+        kind = XSD_JSON_NUMBER;
+    else if (type == MAPPING_TYPE_BOOLEAN)
+        kind = XSD_JSON_BOOLEAN;
+    else if (type != MAPPING_TYPE_AUTO && type != MAPPING_TYPE_OBJECT)
+        kind = XSD_JSON_STRING;
+    else if (last->element) {
+        const struct xsd_type *t = last->element->type;
+        if (stylegen_is_any_type(t) || t->is_complex || t->is_soapenc_array)
+            return -1;
+        kind = t->is_list ? XSD_JSON_STRING : t->json_kind;
+    } else {
+        kind = last->attribute->type ? last->attribute->type->json_kind
+                                     : XSD_JSON_STRING;
+    }
+    if (kind == XSD_JSON_ANY)
+        return -1;
+    f->conversion = kind == XSD_JSON_NUMBER    ? CONV_NUMBER
+                    : kind == XSD_JSON_BOOLEAN ? CONV_BOOLEAN
+                                               : CONV_STRING;
+    return 0;
+}
+
+static int buildScope(struct stylegen *sg, struct scope *s,
+                      const struct xsd_type *parent,
+                      const struct mapping_field *fields, size_t n);
+
+static int buildField(struct stylegen *sg, struct scope *s, uint32_t index,
+                      const struct xsd_type *parent)
+{
+    struct field *f = &s->fields[index];
+    struct stylegen_step last = {0};
+    struct strbuf xpath;
+    struct sb_error err;
+    char copy[PATH_MAX_BYTES];
+    int repeated = 0, steps = 0, rc = -1;
+    struct node *at = &s->root;
+    if (snprintf(copy, sizeof(copy), "%s", f->mf->from) >= (int)sizeof(copy))
+        return -1;
+    strbuf_init(&xpath);
+    for (char *save = NULL, *name = strtok_r(copy, "/", &save); name;
+         name = strtok_r(NULL, "/", &save), steps++) {
+        if (last.attribute ||
+            stylegen_resolve(sg, 1, parent, name, &last, &xpath, &err) < 0)
+            goto out;
+        repeated = repeated || last.repeated;
+        if (last.element) {
+            parent = last.element->type;
+            if (!(at = kidOf(at, last.element->ns, last.element->name)))
+                goto out;
+        }
+    }
+    if (!steps)
+        goto out;
+    const struct mapping_field *mf = f->mf;
+    f->array = mf->type == MAPPING_TYPE_ARRAY ||
+               (mf->type == MAPPING_TYPE_AUTO && repeated);
+    enum mapping_type type = !f->array ? mf->type
+                             : mf->type == MAPPING_TYPE_ARRAY ? mf->item_type
+                                                              : MAPPING_TYPE_AUTO;
+    if (mf->n_fields) {
+        if (!last.element || !(f->object = calloc(1, sizeof(*f->object))) ||
+            buildScope(sg, f->object, last.element->type, mf->fields,
+                       mf->n_fields) < 0)
+            goto out;
+    } else if (conversionOf(f, type, &last) < 0) {
+        goto out;
+    }
+    f->name = last.element ? last.element->name : last.attribute->name;
+    rc = last.attribute ? addAttributeFeed(at, last.attribute, index)
+                        : addFeed(at, index);
+out:
+    strbuf_free(&xpath);
+    return rc;
+}
+
+static int buildScope(struct stylegen *sg, struct scope *s,
+                      const struct xsd_type *parent,
+                      const struct mapping_field *fields, size_t n)
+{
+    s->root.owner = s;
+    if (!(s->fields = calloc(n ? n : 1, sizeof(*s->fields))))
+        return -1;
+    s->n_fields = n;
+    for (size_t i = 0; i < n; i++) {
+        s->fields[i].mf = &fields[i];
+        if (buildField(sg, s, (uint32_t)i, parent) < 0)
+            return -1;
+        s->fields[i].slot = s->n_slots;
+        s->n_slots += s->fields[i].array ? 2 : 1;
+    }
+    return 0;
+}
+
+struct native_plan *native_plan_new(const struct mapping *mapping,
+                                    const struct wsdl_binding *binding,
+                                    const struct wsdl_operation *op,
+                                    const struct stylegen_options *opt)
+{
+    if (mapping->response_xslt || !op->output.message)
+        return NULL;
+    const struct xsd_element *top = stylegen_unwrapped(op, &op->output);
+    if (!top)
+        return NULL;
+    struct native_plan *plan = calloc(1, sizeof(*plan));
+    struct stylegen *sg = stylegen_new(binding, op, opt);
+    if (!plan || !sg ||
+        buildScope(sg, &plan->root, NULL, mapping->outputs,
+                   mapping->n_outputs) < 0) {
+        stylegen_free(sg);
+        native_plan_free(plan);
+        return NULL;
+    }
+    stylegen_free(sg);
+    plan->top_ns = top->ns;
+    plan->top_name = top->name;
+    plan->strict = opt ? opt->strict : 0;
+    return plan;
+}
+
+/* ---- reading ---- */
+
+struct value {              /* a captured string: a range of run.text */
+    uint32_t off, len;
+    uint8_t nil;            /* xsi:nil="true" or "1" on a nillable element */
+    uint8_t prefix;         /* index into run.prefixes, for name() */
+};
+
+struct item {               /* one array member: a value or an instance */
+    uint32_t ref, next;
+};
+
+struct match {              /* an open element matched a node */
+    uint32_t instance;      /* first slot of the scope instance */
+    const struct node *node;
+};
+
+struct frame {              /* an open element below the response element */
+    uint32_t match_begin, match_end, capture_begin;
+};
+
+/* A growable array of `size`-byte elements. */
+struct vec {
+    void *data;
+    size_t n, cap;
+};
+
+struct run {
+    const struct native_plan *plan;
+    int depth;              /* of the current element; Envelope is 1 */
+    const xmlChar *soap_ns;
+    int bodies;             /* Body elements seen in the Envelope */
+    int in_body;
+    int top_depth;          /* depth of the open response element, or 0 */
+    uint32_t top;           /* its instance, NONE before it came */
+    int fallback, oom;
+    struct strbuf text;
+    struct vec values, items, slots, matches, frames, captures;
+    char *prefixes[MAX_PREFIXES];
+    size_t n_prefixes;
+    struct xsltfunc_context *fctx;
+    struct strbuf scratch;  /* one value as a C string, while writing */
+};
+
+/* Room for one more element; returns its index, or NONE (run->oom). */
+static uint32_t push(struct run *r, struct vec *v, size_t size)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        void *grown = cap < NONE ? realloc(v->data, cap * size) : NULL;
+        if (!grown) {
+            r->oom = 1;
+            return NONE;
+        }
+        v->data = grown;
+        v->cap = cap;
+    }
+    return (uint32_t)v->n++;
+}
+
+#define AT(vec, type, i) (((type *)(vec).data)[i])
+
+static uint32_t *slotOf(struct run *r, uint32_t instance,
+                        const struct field *f)
+{
+    return &AT(r->slots, uint32_t, instance + f->slot);
+}
+
+/* A new instance of scope s, its slots all NONE. */
+static uint32_t newInstance(struct run *r, const struct scope *s)
+{
+    uint32_t first = NONE;
+    for (size_t i = 0; i < s->n_slots; i++) {
+        uint32_t at = push(r, &r->slots, sizeof(uint32_t));
+        if (at == NONE)
+            return NONE;
+        AT(r->slots, uint32_t, at) = NONE;
+        if (first == NONE)
+            first = at;
+    }
+    /* A scope without fields still needs an identity. */
+    return first == NONE ? 0 : first;
+}
+
+static void append(struct run *r, uint32_t instance, const struct field *f,
+                   uint32_t ref)
+{
+    uint32_t at = push(r, &r->items, sizeof(struct item));
+    if (at == NONE)
+        return;
+    AT(r->items, struct item, at) = (struct item){ref, NONE};
+    uint32_t *head = slotOf(r, instance, f), *tail = head + 1;
+    if (*head == NONE)
+        *head = at;
+    else
+        AT(r->items, struct item, *tail).next = at;
+    *tail = at;
+}
+
+static uint8_t prefixIndex(struct run *r, const xmlChar *prefix)
+{
+    if (!prefix)
+        return 0;
+    for (size_t i = 0; i < r->n_prefixes; i++)
+        if (strcmp(r->prefixes[i], (const char *)prefix) == 0)
+            return (uint8_t)(i + 1);
+    if (r->n_prefixes == MAX_PREFIXES) {
+        r->fallback = 1;
+        return 0;
+    }
+    if (!(r->prefixes[r->n_prefixes] = strdup((const char *)prefix))) {
+        r->oom = 1;
+        return 0;
+    }
+    return (uint8_t)++r->n_prefixes;
+}
+
+static uint32_t newValue(struct run *r, const xmlChar *prefix)
+{
+    uint32_t v = push(r, &r->values, sizeof(struct value));
+    if (v != NONE)
+        AT(r->values, struct value, v) = (struct value){
+            (uint32_t)r->text.len, 0, 0, prefixIndex(r, prefix)};
+    return v;
+}
+
+static int nsEqual(const xmlChar *uri, const char *ns)
+{
+    return ns ? uri && strcmp((const char *)uri, ns) == 0 : !uri;
+}
+
+static int isXsiNil(int nb_attributes, const xmlChar **a)
+{
+    for (int i = 0; i < nb_attributes; i++, a += 5) {
+        size_t n = (size_t)(a[4] - a[3]);
+        if (a[2] && strcmp((const char *)a[0], "nil") == 0 &&
+            strcmp((const char *)a[2], XSI_NS) == 0 &&
+            ((n == 4 && memcmp(a[3], "true", 4) == 0) ||
+             (n == 1 && a[3][0] == '1')))
+            return 1;
+    }
+    return 0;
+}
+
+/* An attribute's value into the text buffer; libxml2 hands an '&' over
+ * as "&#38;" when it does not substitute entities. */
+static void captureAttribute(struct run *r, const xmlChar *s,
+                             const xmlChar *end)
+{
+    while (s < end) {
+        const xmlChar *amp = memchr(s, '&', (size_t)(end - s));
+        const xmlChar *stop = amp ? amp : end;
+        strbuf_append(&r->text, (const char *)s, (size_t)(stop - s));
+        if (!amp)
+            break;
+        strbuf_append(&r->text, "&", 1);
+        s = amp + 5 <= end && memcmp(amp, "&#38;", 5) == 0 ? amp + 5
+                                                            : amp + 1;
+    }
+}
+
+struct element {            /* the element being opened */
+    const xmlChar *prefix;
+    int nb_attributes;
+    const xmlChar **attributes;
+};
+
+static void openNode(struct run *r, uint32_t instance, const struct node *n,
+                     const struct element *e);
+
+/* Feed field `index` of `instance` (its scope owns node n) from the
+ * element being opened. */
+static void feedElement(struct run *r, uint32_t instance, const struct node *n,
+                        uint32_t index, const struct element *e)
+{
+    const struct field *f = &n->owner->fields[index];
+    if (!f->array && *slotOf(r, instance, f) != NONE)
+        return;                         /* (path)[1]: the first one only */
+    uint32_t ref;
+    if (f->object) {
+        if ((ref = newInstance(r, f->object)) == NONE)
+            return;
+    } else {
+        if ((ref = newValue(r, e->prefix)) == NONE)
+            return;
+        AT(r->values, struct value, ref).nil =
+            f->nil && isXsiNil(e->nb_attributes, e->attributes);
+        uint32_t c = push(r, &r->captures, sizeof(uint32_t));
+        if (c == NONE)
+            return;
+        AT(r->captures, uint32_t, c) = ref;
+    }
+    if (f->array)
+        append(r, instance, f, ref);
+    else
+        *slotOf(r, instance, f) = ref;
+    if (f->object)
+        openNode(r, ref, &f->object->root, e);
+}
+
+static void feedAttribute(struct run *r, uint32_t instance,
+                          const struct node *n,
+                          const struct attribute_feed *feed,
+                          const struct element *e)
+{
+    const struct field *f = &n->owner->fields[feed->field];
+    if (!f->array && *slotOf(r, instance, f) != NONE)
+        return;
+    const xmlChar **a = e->attributes;
+    for (int i = 0; i < e->nb_attributes; i++, a += 5) {
+        if (strcmp((const char *)a[0], feed->name) != 0 ||
+            !nsEqual(a[2], feed->ns))
+            continue;
+        uint32_t v = newValue(r, a[1]);
+        if (v == NONE)
+            return;
+        captureAttribute(r, a[3], a[4]);
+        AT(r->values, struct value, v).len =
+            (uint32_t)(r->text.len - AT(r->values, struct value, v).off);
+        if (f->array)
+            append(r, instance, f, v);
+        else
+            *slotOf(r, instance, f) = v;
+        return;
+    }
+}
+
+/* The element being opened matched node n of an instance: remember the
+ * match for its children, feed the fields n names. */
+static void openNode(struct run *r, uint32_t instance, const struct node *n,
+                     const struct element *e)
+{
+    uint32_t m = push(r, &r->matches, sizeof(struct match));
+    if (m == NONE)
+        return;
+    AT(r->matches, struct match, m) = (struct match){instance, n};
+    for (size_t i = 0; i < n->n_feeds; i++)
+        feedElement(r, instance, n, n->feeds[i], e);
+    for (size_t i = 0; i < n->n_attributes; i++)
+        feedAttribute(r, instance, n, &n->attributes[i], e);
+}
+
+static int pushFrame(struct run *r)
+{
+    uint32_t f = push(r, &r->frames, sizeof(struct frame));
+    if (f == NONE)
+        return -1;
+    AT(r->frames, struct frame, f) = (struct frame){
+        (uint32_t)r->matches.n, 0, (uint32_t)r->captures.n};
+    return 0;
+}
+
+/* Stop reading: an error (oom) or an answer for the stylesheet. */
+static int stopped(const struct run *r)
+{
+    return r->oom || r->fallback;
+}
+
+static int onStart(void *user, const xmlChar *localname,
+                   const xmlChar *prefix, const xmlChar *uri,
+                   int nb_attributes, const xmlChar **attributes)
+{
+    struct run *r = user;
+    const char *name = (const char *)localname;
+    struct element e = {prefix, nb_attributes, attributes};
+    int depth = ++r->depth;
+    if (r->top_depth) {
+        const struct frame *parent =
+            &AT(r->frames, struct frame, r->frames.n - 1);
+        uint32_t begin = parent->match_begin, end = parent->match_end;
+        if (pushFrame(r) < 0)
+            return 1;
+        for (uint32_t i = begin; i < end; i++) {
+            struct match m = AT(r->matches, struct match, i);
+            for (size_t k = 0; k < m.node->n_kids; k++) {
+                const struct node *kid = &m.node->kids[k];
+                if (strcmp(kid->name, name) == 0 && nsEqual(uri, kid->ns))
+                    openNode(r, m.instance, kid, &e);
+            }
+        }
+        AT(r->frames, struct frame, r->frames.n - 1).match_end =
+            (uint32_t)r->matches.n;
+    } else if (depth == 1) {
+        /* The stylesheet's tests, and envelope_parse's: an Envelope of
+         * SOAP 1.1 or 1.2 with one Body; anything else goes there. */
+        r->soap_ns = uri;
+        r->fallback = strcmp(name, "Envelope") != 0 ||
+                      !(nsEqual(uri, SOAP11_NS) || nsEqual(uri, SOAP12_NS));
+    } else if (depth == 2 && strcmp(name, "Body") == 0) {
+        r->fallback = r->bodies++ || !xmlStrEqual(uri, r->soap_ns);
+        r->in_body = 1;
+    } else if (depth == 3 && r->in_body) {
+        if (strcmp(name, "Fault") == 0)
+            r->fallback = 1;
+        else if (r->top == NONE && strcmp(name, r->plan->top_name) == 0 &&
+                 nsEqual(uri, r->plan->top_ns)) {
+            if ((r->top = newInstance(r, &r->plan->root)) == NONE ||
+                pushFrame(r) < 0)
+                return 1;
+            r->top_depth = depth;
+            openNode(r, r->top, &r->plan->root.root, &e);
+            AT(r->frames, struct frame, 0).match_end = (uint32_t)r->matches.n;
+        }
+    }
+    return stopped(r);
+}
+
+static int onEnd(void *user)
+{
+    struct run *r = user;
+    if (r->top_depth) {
+        struct frame f = AT(r->frames, struct frame, --r->frames.n);
+        for (size_t i = f.capture_begin; i < r->captures.n; i++) {
+            struct value *v = &AT(r->values, struct value,
+                                  AT(r->captures, uint32_t, i));
+            v->len = (uint32_t)(r->text.len - v->off);
+        }
+        r->captures.n = f.capture_begin;
+        r->matches.n = f.match_begin;
+        if (r->depth == r->top_depth)
+            r->top_depth = 0;
+    } else if (r->depth == 2) {
+        r->in_body = 0;
+    }
+    r->depth--;
+    return 0;
+}
+
+static int onText(void *user, const xmlChar *s, int len)
+{
+    struct run *r = user;
+    if (r->captures.n)
+        strbuf_append(&r->text, (const char *)s, (size_t)len);
+    return 0;
+}
+
+/* ---- writing ---- */
+
+/* The value as a NUL-terminated string (in r->scratch). */
+static const char *textOf(struct run *r, const struct value *v)
+{
+    r->scratch.len = 0;
+    strbuf_append(&r->scratch, r->text.data + v->off, v->len);
+    if (strbuf_failed(&r->scratch)) {
+        r->oom = 1;
+        return "";
+    }
+    return r->scratch.data ? r->scratch.data : "";
+}
+
+/* XPath name(): the name as written, with its prefix. */
+static void qname(const struct run *r, const struct field *f,
+                  const struct value *v, char *buf, size_t size)
+{
+    if (v->prefix)
+        snprintf(buf, size, "%s:%s", r->prefixes[v->prefix - 1], f->name);
+    else
+        snprintf(buf, size, "%s", f->name);
+}
+
+/* A value that does not fit its conversion: a warning, and in strict mode
+ * the stylesheet's failure, which the stylesheet itself reports. */
+static void misfit(struct run *r, const char *what, const struct field *f,
+                   const struct value *v, const char *text)
+{
+    char name[256];
+    qname(r, f, v, name, sizeof(name));
+    xsltfunc_warn(r->fctx, "%s %s: %s", what, name, text);
+    if (r->plan->strict)
+        r->fallback = 1;
+}
+
+static int isSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static yajl_gen_status putString(yajl_gen g, const char *s)
+{
+    return yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static yajl_gen_status putScalar(struct run *r, yajl_gen g,
+                                 const struct field *f, uint32_t index)
+{
+    const struct value *v = &AT(r->values, struct value, index);
+    const struct mapping_field *mf = f->mf;
+    if (v->nil)
+        return yajl_gen_null(g);
+    const char *text = textOf(r, v);
+    char out[NUMBER_MAX > DATE_OUT_MAX ? NUMBER_MAX : DATE_OUT_MAX];
+    struct sb_error err;
+    switch (f->conversion) {
+    case CONV_LOOKUP:
+        return putString(g, xsltfunc_lookup(r->fctx, mf->lookup, text, NULL));
+    case CONV_VALUES:
+        for (size_t i = 0; i < mf->n_values; i++)
+            if (strcmp(text, mf->values[i].from) == 0)
+                return putString(g, mf->values[i].to);
+        misfit(r, "no value map entry for", f, v, text);
+        return putString(g, text);
+    case CONV_DATE:
+        out[0] = 0;
+        if (text[0] &&
+            xsltfunc_date_to_iso(r->fctx->zones, text, mf->format,
+                                 mf->zone ? mf->zone : "", out, DATE_OUT_MAX,
+                                 &err) < 0) {
+            xsltfunc_warn(r->fctx, "%s", err.message);
+            out[0] = 0;
+        }
+        return out[0] ? putString(g, out) : yajl_gen_null(g);
+    case CONV_NUMBER:
+        if (numtext_to_json(text, out, NUMBER_MAX) == 0)
+            return yajl_gen_number(g, out, strlen(out));
+        misfit(r, "not a number in", f, v, text);
+        return putString(g, text);
+    case CONV_BOOLEAN: {
+        size_t start = 0, end = v->len;
+        while (start < end && isSpace(text[start]))
+            start++;
+        while (end > start && isSpace(text[end - 1]))
+            end--;
+        size_t n = end - start;
+        if ((n == 4 && memcmp(text + start, "true", 4) == 0) ||
+            (n == 1 && text[start] == '1'))
+            return yajl_gen_bool(g, 1);
+        if ((n == 5 && memcmp(text + start, "false", 5) == 0) ||
+            (n == 1 && text[start] == '0'))
+            return yajl_gen_bool(g, 0);
+        misfit(r, "not a boolean in", f, v, text);
+        return putString(g, text);
+    }
+    case CONV_STRING:
+        break;
+    }
+    return yajl_gen_string(g, (const unsigned char *)text, v->len);
+}
+
+static yajl_gen_status putInstance(struct run *r, yajl_gen g,
+                                   const struct scope *s, uint32_t instance);
+
+static yajl_gen_status putMember(struct run *r, yajl_gen g,
+                                 const struct field *f, uint32_t ref)
+{
+    return f->object ? putInstance(r, g, f->object, ref)
+                     : putScalar(r, g, f, ref);
+}
+
+static yajl_gen_status putInstance(struct run *r, yajl_gen g,
+                                   const struct scope *s, uint32_t instance)
+{
+    yajl_gen_status st = yajl_gen_map_open(g);
+    for (size_t i = 0; i < s->n_fields && st == yajl_gen_status_ok; i++) {
+        const struct field *f = &s->fields[i];
+        uint32_t slot = *slotOf(r, instance, f);
+        if ((st = putString(g, f->mf->name)) != yajl_gen_status_ok)
+            break;
+        if (!f->array) {
+            st = slot == NONE ? yajl_gen_null(g) : putMember(r, g, f, slot);
+            continue;
+        }
+        st = yajl_gen_array_open(g);
+        for (uint32_t it = slot; it != NONE && st == yajl_gen_status_ok;
+             it = AT(r->items, struct item, it).next)
+            st = putMember(r, g, f, AT(r->items, struct item, it).ref);
+        if (st == yajl_gen_status_ok)
+            st = yajl_gen_array_close(g);
+    }
+    return st == yajl_gen_status_ok ? yajl_gen_map_close(g) : st;
+}
+
+static int fillData(void *gen, const void *arg, struct sb_error *err)
+{
+    struct run *r = (struct run *)arg;
+    yajl_gen_status st = putInstance(r, gen, &r->plan->root, r->top);
+    if (st != yajl_gen_status_ok && !r->fallback)
+        return error_set(err, "internal", "writing JSON: %s",
+                         jsonxml_gen_reason(st));
+    return r->oom || r->fallback ? -1 : 0;
+}
+
+static void clearRun(struct run *r)
+{
+    strbuf_free(&r->text);
+    strbuf_free(&r->scratch);
+    free(r->values.data);
+    free(r->items.data);
+    free(r->slots.data);
+    free(r->matches.data);
+    free(r->frames.data);
+    free(r->captures.data);
+    for (size_t i = 0; i < r->n_prefixes; i++)
+        free(r->prefixes[i]);
+}
+
+int native_response(const struct native_plan *plan, const char *data,
+                    size_t len, const char *content_type,
+                    const struct envelope_limits *limits,
+                    struct xsltfunc_context *fctx, char **json, size_t *len_out,
+                    struct sb_error *err)
+{
+    struct run r;
+    memset(&r, 0, sizeof(r));
+    r.plan = plan;
+    r.top = NONE;
+    r.fctx = fctx;
+    strbuf_init(&r.text);
+    strbuf_init(&r.scratch);
+    struct envelope_scan_handler handler = {onStart, onEnd, onText, &r};
+    int rc = envelope_scan(data, len, content_type, limits, &handler);
+    *json = NULL;
+    if (rc == 0 && !r.oom && !r.fallback && r.top != NONE &&
+        !strbuf_failed(&r.text))
+        *json = jsonxml_write(fillData, &r, len_out, err);
+    int oom = r.oom || strbuf_failed(&r.text);
+    if (oom)
+        error_set(err, "internal", "out of memory converting the response");
+    rc = *json ? 0 : oom ? -1 : r.fallback || rc || r.top == NONE ? 1 : -1;
+    if (rc != 0)
+        xsltfunc_context_clear(fctx);
+    clearRun(&r);
+    return rc;
+}

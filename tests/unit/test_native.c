@@ -1,0 +1,483 @@
+/*
+ * native: the output tables run in C must give exactly what their
+ * stylesheets give -- the same JSON, the same warnings in the same order,
+ * the same error -- on every recorded response of the translation cases
+ * (tests/data/cases) and on variants of each made here: values that do
+ * not convert, blank values, repeated and reordered elements, xsi:nil,
+ * CDATA and comments, '&' in attributes, a fault beside the answer, a
+ * missing answer, and strict mode. Every answer that is neither a fault
+ * nor a refusal must be served by the plan itself.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "suites.h"
+#include "testutil.h"
+#include "translate.h"
+
+#define CASES "tests/data/cases"
+#define MAX_CASES 256
+#define XSI "http://www.w3.org/2001/XMLSchema-instance"
+
+enum variant {
+    V_RECORDED,
+    V_JUNK,         /* every leaf text: not a number, date, key or boolean */
+    V_BLANK,        /* every leaf text empty */
+    V_PADDED,       /* every leaf text with white space around it */
+    V_DOUBLED,      /* every element below the answer twice, the copy
+                       reading differently */
+    V_REVERSED,     /* children in reverse order */
+    V_NIL,          /* xsi:nil="true" on every leaf */
+    V_MARKUP,       /* leaf texts as CDATA with a comment inside */
+    V_AMPERSAND,    /* '&' and '<' in every attribute value */
+    V_FAULT_AFTER,  /* a Fault after the answer */
+    V_NO_ANSWER,    /* the answer removed */
+    V_COUNT
+};
+
+static const char *const variantNames[V_COUNT] = {
+    "recorded", "junk", "blank", "padded", "doubled", "reversed", "nil",
+    "markup", "ampersand", "fault-after", "no-answer"};
+
+struct response_case {
+    char name[256];
+    char config[256];
+    char capability[256];
+    char *xml;
+    size_t len;
+    char *content_type;
+};
+
+static struct response_case cases[MAX_CASES];
+static size_t n_cases;
+
+static void trimNewline(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = 0;
+}
+
+static char *caseFile(const char *name, const char *file, size_t *len)
+{
+    char rel[512];
+    snprintf(rel, sizeof(rel), CASES "/%s/%s", name, file);
+    return test_read(rel, len);
+}
+
+static int compareCases(const void *a, const void *b)
+{
+    return strcmp(((const struct response_case *)a)->name,
+                  ((const struct response_case *)b)->name);
+}
+
+/* Every translation case with a recorded response. */
+static void loadCases(void)
+{
+    char path[4096];
+    DIR *d = opendir(test_path(path, sizeof(path), CASES));
+    struct dirent *e;
+    while (d && (e = readdir(d)) && n_cases < MAX_CASES) {
+        if (e->d_name[0] == '.')
+            continue;
+        struct response_case *c = &cases[n_cases];
+        memset(c, 0, sizeof(*c));
+        snprintf(c->name, sizeof(c->name), "%s", e->d_name);
+        char *cap = caseFile(c->name, "capability", NULL);
+        c->xml = caseFile(c->name, "response.xml", &c->len);
+        if (!cap || !c->xml) {
+            free(cap);
+            free(c->xml);
+            continue;
+        }
+        trimNewline(cap);
+        snprintf(c->capability, sizeof(c->capability), "%s", cap);
+        free(cap);
+        char *config = caseFile(c->name, "config", NULL);
+        if (config)
+            trimNewline(config);
+        snprintf(c->config, sizeof(c->config), "%s",
+                 config ? config : "tests/data/config");
+        free(config);
+        if ((c->content_type = caseFile(c->name, "content-type", NULL)))
+            trimNewline(c->content_type);
+        n_cases++;
+    }
+    if (d)
+        closedir(d);
+    qsort(cases, n_cases, sizeof(cases[0]), compareCases);
+}
+
+/* Configurations load once for the whole suite (teardown frees them). */
+#define MAX_LOADED 16
+static struct loaded {
+    char config[256];
+    int native, strict;
+    struct confdir *cd;
+} loaded[MAX_LOADED];
+static size_t n_loaded;
+
+static struct confdir *load(const char *config, int native, int strict)
+{
+    for (size_t i = 0; i < n_loaded; i++)
+        if (strcmp(loaded[i].config, config) == 0 &&
+            loaded[i].native == native && loaded[i].strict == strict)
+            return loaded[i].cd;
+    ck_assert_uint_lt(n_loaded, MAX_LOADED);
+    struct loaded *l = &loaded[n_loaded++];
+    snprintf(l->config, sizeof(l->config), "%s", config);
+    l->native = native;
+    l->strict = strict;
+    char path[4096];
+    struct confdir_options opt = {.operations = 1,
+                                  .stylesheets_only = !native,
+                                  .strict = strict};
+    struct confdir_problems problems;
+    struct confdir *cd = confdir_load(test_path(path, sizeof(path), config),
+                                      &opt, &problems);
+    ck_assert_ptr_nonnull(cd);
+    ck_assert_uint_eq(problems.n, 0);
+    confdir_problems_clear(&problems);
+    return l->cd = cd;
+}
+
+/* ---- variants ---- */
+
+static int isLeaf(xmlNodePtr el)
+{
+    for (xmlNodePtr c = el->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return 0;
+    return 1;
+}
+
+static void setText(xmlNodePtr el, const char *text)
+{
+    xmlNodeSetContent(el, NULL);
+    xmlNodeAddContent(el, BAD_CAST text);
+}
+
+/* A "0" after every leaf text, so that a copy reads differently. */
+static void markLeaves(xmlNodePtr el)
+{
+    int leaf = 1;
+    for (xmlNodePtr c = el->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) {
+            markLeaves(c);
+            leaf = 0;
+        }
+    if (leaf)
+        xmlNodeAddContent(el, BAD_CAST "0");
+}
+
+static void mutate(xmlNodePtr el, enum variant v)
+{
+    xmlNodePtr next;
+    for (xmlNodePtr c = el->children; c; c = next) {
+        next = c->next;
+        if (c->type == XML_ELEMENT_NODE)
+            mutate(c, v);
+    }
+    if (v == V_AMPERSAND)
+        for (xmlAttrPtr a = el->properties; a; a = a->next)
+            xmlSetProp(el, a->name, BAD_CAST "R&D <1>");
+    if (v == V_DOUBLED && el->parent && el->parent->type == XML_ELEMENT_NODE)
+        markLeaves(xmlAddNextSibling(el, xmlCopyNode(el, 1)));
+    if (v == V_REVERSED) {
+        xmlNodePtr kids = el->children;
+        el->children = el->last = NULL;
+        for (xmlNodePtr c = kids; c; c = next) {
+            next = c->next;
+            c->prev = c->next = NULL;
+            c->parent = NULL;
+            if (el->children)
+                xmlAddPrevSibling(el->children, c);
+            else
+                xmlAddChild(el, c);
+        }
+    }
+    if (!isLeaf(el))
+        return;
+    xmlChar *text = xmlNodeGetContent(el);
+    char padded[512];
+    switch (v) {
+    case V_JUNK:
+        setText(el, "n/a & 12x");
+        break;
+    case V_BLANK:
+        setText(el, "");
+        break;
+    case V_PADDED:
+        snprintf(padded, sizeof(padded), " \n %s\t ", (const char *)text);
+        setText(el, padded);
+        break;
+    case V_NIL: {
+        xmlNsPtr xsi = xmlSearchNsByHref(el->doc, el, BAD_CAST XSI);
+        if (!xsi)
+            xsi = xmlNewNs(el, BAD_CAST XSI, BAD_CAST "xsi");
+        xmlSetNsProp(el, xsi, BAD_CAST "nil", BAD_CAST "true");
+        break;
+    }
+    case V_MARKUP:
+        xmlNodeSetContent(el, NULL);
+        xmlAddChild(el, xmlNewCDataBlock(el->doc, text, xmlStrlen(text)));
+        xmlAddChild(el, xmlNewDocComment(el->doc, BAD_CAST "note"));
+        xmlAddChild(el, xmlNewDocText(el->doc, BAD_CAST "!"));
+        break;
+    default:
+        break;
+    }
+    xmlFree(text);
+}
+
+static xmlNodePtr firstChildElement(xmlNodePtr el)
+{
+    for (xmlNodePtr c = el ? el->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return c;
+    return NULL;
+}
+
+/* The recorded response changed as variant v says (malloc'ed), or NULL
+ * when it has no soap:Body to change. */
+static char *makeVariant(const struct response_case *c, enum variant v,
+                         size_t *len)
+{
+    if (v == V_RECORDED) {
+        *len = c->len;
+        char *copy = malloc(c->len + 1);
+        memcpy(copy, c->xml, c->len + 1);
+        return copy;
+    }
+    xmlDocPtr doc = xmlReadMemory(c->xml, (int)c->len, NULL, NULL,
+                                  XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlNodePtr env = xmlDocGetRootElement(doc);
+    xmlNodePtr body = firstChildElement(env);
+    while (body && !xmlStrEqual(body->name, BAD_CAST "Body"))
+        body = xmlNextElementSibling(body);
+    if (!body) {            /* not SOAP: only the recorded bytes count */
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    xmlNodePtr answer = firstChildElement(body);
+    if (v == V_FAULT_AFTER) {
+        xmlNodePtr fault = xmlNewChild(body, env->ns, BAD_CAST "Fault", NULL);
+        xmlNewChild(fault, NULL, BAD_CAST "faultcode", BAD_CAST "soap:Server");
+        xmlNewChild(fault, NULL, BAD_CAST "faultstring", BAD_CAST "late");
+    } else if (v == V_NO_ANSWER) {
+        if (answer) {
+            xmlUnlinkNode(answer);
+            xmlFreeNode(answer);
+        }
+    } else if (answer) {
+        mutate(answer, v);
+    }
+    xmlChar *out;
+    int n;
+    xmlDocDumpMemoryEnc(doc, &out, &n, "UTF-8");
+    xmlFreeDoc(doc);
+    char *copy = malloc((size_t)n + 1);
+    memcpy(copy, out, (size_t)n + 1);
+    xmlFree(out);
+    *len = (size_t)n;
+    return copy;
+}
+
+/* ---- comparison ---- */
+
+struct outcome {
+    int rc;
+    struct translate_result result;
+    struct sb_error err;
+};
+
+static void translate(const struct confdir *cd, const char *capability,
+                      const char *xml, size_t len, const char *content_type,
+                      struct outcome *o)
+{
+    const struct capability *cap = confdir_find(cd, capability);
+    ck_assert_msg(cap != NULL, "no capability %s", capability);
+    memset(o, 0, sizeof(*o));
+    o->rc = translate_response(cd, cap, xml, len, content_type, NULL,
+                               &o->result, &o->err);
+}
+
+static void assertSame(const char *what, const struct outcome *native,
+                       const struct outcome *xslt)
+{
+    ck_assert_msg(native->rc == xslt->rc, "%s: rc %d, stylesheet %d (%s)",
+                  what, native->rc, xslt->rc,
+                  native->rc ? native->err.message : xslt->err.message);
+    if (xslt->rc < 0) {
+        ck_assert_str_eq(native->err.code, xslt->err.code);
+        ck_assert_str_eq(native->err.message, xslt->err.message);
+        return;
+    }
+    ck_assert_int_eq(native->result.fault, xslt->result.fault);
+    ck_assert_msg(strcmp(native->result.json, xslt->result.json) == 0,
+                  "%s:\n native     %s\n stylesheet %s", what,
+                  native->result.json, xslt->result.json);
+    ck_assert_msg(native->result.n_warnings == xslt->result.n_warnings,
+                  "%s: %zu warnings, stylesheet %zu", what,
+                  native->result.n_warnings, xslt->result.n_warnings);
+    for (size_t i = 0; i < xslt->result.n_warnings; i++)
+        ck_assert_str_eq(native->result.warnings[i],
+                         xslt->result.warnings[i]);
+}
+
+/* Does the plan answer this response itself? */
+static int served(const struct confdir *cd, const char *capability,
+                  const char *xml, size_t len, const char *content_type)
+{
+    const struct capability *cap = confdir_find(cd, capability);
+    struct xsltfunc_context fctx = {.tables = cd->tables, .zones = cd->zones};
+    char *json = NULL;
+    size_t n;
+    struct sb_error err;
+    int rc = native_response(cap->native, xml, len, content_type, NULL, &fctx,
+                             &json, &n, &err);
+    ck_assert_int_ne(rc, -1);
+    ck_assert_msg(rc == 1 ? fctx.n_warnings == 0 && !json : json != NULL,
+                  "%s: a fallback leaves nothing behind", capability);
+    free(json);
+    xsltfunc_context_clear(&fctx);
+    return rc == 0;
+}
+
+static void compareCase(const struct response_case *c, int strict)
+{
+    struct confdir *native = load(c->config, 1, strict);
+    struct confdir *xslt = load(c->config, 0, strict);
+    const struct capability *cap = confdir_find(native, c->capability);
+    ck_assert_ptr_nonnull(cap);
+    for (int v = 0; v < V_COUNT && cap->native; v++) {
+        char what[512];
+        size_t len;
+        char *xml = makeVariant(c, (enum variant)v, &len);
+        if (!xml)
+            continue;
+        struct outcome a, b;
+        snprintf(what, sizeof(what), "%s (%s%s)", c->name, variantNames[v],
+                 strict ? ", strict" : "");
+        translate(native, c->capability, xml, len, c->content_type, &a);
+        translate(xslt, c->capability, xml, len, c->content_type, &b);
+        assertSame(what, &a, &b);
+        /* Every answer that is no fault and no refusal is the plan's
+         * (strict mode hands misfits over to the stylesheet). */
+        if (!strict)
+            ck_assert_msg(served(native, c->capability, xml, len,
+                                 c->content_type) ==
+                              (b.rc == 0 && !b.result.fault),
+                          "%s: served natively or not, wrongly", what);
+        translate_result_clear(&a.result);
+        translate_result_clear(&b.result);
+        free(xml);
+    }
+}
+
+START_TEST(same_output_as_stylesheets)
+{
+    ck_assert_uint_lt((size_t)_i, n_cases);
+    compareCase(&cases[_i], 0);
+}
+END_TEST
+
+START_TEST(same_output_as_stylesheets_strict)
+{
+    ck_assert_uint_lt((size_t)_i, n_cases);
+    compareCase(&cases[_i], 1);
+}
+END_TEST
+
+/* The bundled document/literal tables get a plan; rpc operations and
+ * hand-written stylesheets keep the stylesheet alone. */
+START_TEST(plans_for_document_literal_tables)
+{
+    struct confdir *cd = load(".", 1, 0);
+    static const char *const planned[] = {
+        "get_order_status", "list_orders", "create_ticket", "list_tickets",
+        "get_ticket", "update_contact", "get_customer", "get_contract",
+        "change_plan", "list_plans"};
+    for (size_t i = 0; i < sizeof(planned) / sizeof(planned[0]); i++)
+        ck_assert_msg(confdir_find(cd, planned[i])->native != NULL,
+                      "%s has no plan", planned[i]);
+    /* BillingService is rpc/literal. */
+    ck_assert_ptr_null(confdir_find(cd, "get_invoice")->native);
+    ck_assert_ptr_null(confdir_find(cd, "get_regional_tax")->native);
+    cd = load(".", 0, 0);
+    ck_assert_ptr_null(confdir_find(cd, "get_order_status")->native);
+}
+END_TEST
+
+/* A response of many elements converts through the plan in one pass;
+ * every item comes out, in order. */
+START_TEST(large_response_in_order)
+{
+    struct confdir *native = load("tests/data/config", 1, 0);
+    struct confdir *xslt = load("tests/data/config", 0, 0);
+    char *xml = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&xml, &len);
+    fputs("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+          "<s:Body><o:GetOrderStatusResponse xmlns:o=\"urn:example:orders\">"
+          "<o:Order><o:OrderId>A1001</o:OrderId>", f);
+    for (int i = 1; i <= 5000; i++)
+        fprintf(f, "<o:Line lineNo=\"%d\"><o:Sku>S%d</o:Sku><o:Quantity>%d"
+                   "</o:Quantity><o:UnitPrice>%d.5</o:UnitPrice></o:Line>",
+                i, i, i % 7, i);
+    fputs("</o:Order></o:GetOrderStatusResponse></s:Body></s:Envelope>", f);
+    fclose(f);
+    ck_assert(served(native, "get_order", xml, len, NULL));
+    struct outcome a, b;
+    translate(native, "get_order", xml, len, NULL, &a);
+    translate(xslt, "get_order", xml, len, NULL, &b);
+    assertSame("5000 lines", &a, &b);
+    ck_assert_ptr_nonnull(strstr(a.result.json, "{\"line\":5000,\"sku\":"
+                                                "\"S5000\",\"quantity\":2,"
+                                                "\"unit_price\":\"5000.5\"}"));
+    translate_result_clear(&a.result);
+    translate_result_clear(&b.result);
+    free(xml);
+}
+END_TEST
+
+static void setup(void)
+{
+    xmlInitParser();
+    ck_assert_int_eq(confdir_init(), 0);
+}
+
+static void teardown(void)
+{
+    for (size_t i = 0; i < n_loaded; i++)
+        confdir_free(loaded[i].cd);
+    n_loaded = 0;
+    for (size_t i = 0; i < n_cases; i++) {
+        free(cases[i].xml);
+        free(cases[i].content_type);
+    }
+    n_cases = 0;
+}
+
+Suite *native_suite(void)
+{
+    Suite *s = suite_create("native");
+    TCase *tc = tcase_create("native");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    if (!n_cases)
+        loadCases();
+    tcase_add_loop_test(tc, same_output_as_stylesheets, 0, (int)n_cases);
+    tcase_add_loop_test(tc, same_output_as_stylesheets_strict, 0,
+                        (int)n_cases);
+    tcase_add_test(tc, plans_for_document_literal_tables);
+    tcase_add_test(tc, large_response_in_order);
+    suite_add_tcase(s, tc);
+    return s;
+}
