@@ -467,13 +467,16 @@ static void addMapped(struct confdir *cd, const struct mapping *m,
     sourceName(response_from, sizeof(response_from), cd, m, m->response_xslt,
                "response");
     cap.name = strdup(m->name);
-    if (!(opt && opt->stylesheets_only))
-        cap.native = native_plan_new(m, cap.port->binding, cap.operation, &so);
     if (cap.name && cap.request_text &&
         (cap.response_text || !cap.operation->output.message) &&
-        compileCapability(&cap, request_from, response_from, problems) == 0 &&
-        appendCapability(&cd->capabilities, &cd->n_capabilities, &cap) == 0)
-        return;
+        compileCapability(&cap, request_from, response_from, problems) == 0) {
+        if (!(opt && opt->stylesheets_only))
+            cap.native = native_plan_new(m, cap.port->binding, cap.operation,
+                                         &so, cap.request->doc);
+        if (appendCapability(&cd->capabilities, &cd->n_capabilities,
+                             &cap) == 0)
+            return;
+    }
     freeCapability(&cap);
 }
 

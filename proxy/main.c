@@ -75,10 +75,11 @@ static const char compileUsage[] =
     "  --response  print only the response stylesheet\n";
 
 static const char translateUsage[] =
-    "usage: soapbridge translate [--content-type TYPE] DIR CAPABILITY\n"
+    "usage: soapbridge translate [--content-type TYPE] [--stylesheets]\n"
+    "                            DIR CAPABILITY\n"
     "                            (--request FILE | --response FILE)\n"
     "\n"
-    "Runs one side of a capability call offline, with the stylesheets of\n"
+    "Runs one side of a capability call offline, as the proxy would with\n"
     "the configuration folder DIR:\n"
     "  --request FILE   FILE holds the request JSON; prints the SOAP\n"
     "                   envelope soapbridge would send\n"
@@ -87,6 +88,8 @@ static const char translateUsage[] =
     "                   with exit status 3); warnings go to stderr\n"
     "  --content-type TYPE  the HTTP Content-Type the response came with\n"
     "                   (its charset is used when the XML does not name one)\n"
+    "  --stylesheets    run the stylesheets even where a mapping table has a\n"
+    "                   native plan (the output must be the same)\n"
     "Exit status: 0 done, 1 the input or configuration was refused (the\n"
     "message says why), 2 usage, 3 the response is a SOAP fault.\n";
 
@@ -133,11 +136,19 @@ static int runCheck(int argc, char **argv)
     fflush(stdout);
     struct confdir *cd = confdir_load(dir, &opt, &problems);
     printProblems(&problems);
-    if (cd)
+    if (cd) {
+        size_t requests = 0, responses = 0;
+        for (size_t i = 0; i < cd->n_capabilities; i++) {
+            requests += native_writes_request(cd->capabilities[i].native) != 0;
+            responses += native_reads_response(cd->capabilities[i].native) != 0;
+        }
         printf("%s: %zu WSDL(s) with %zu operation(s), %zu lookup table(s), "
-               "%zu capability(ies) compiled, %zu operation(s) compiled\n",
+               "%zu capability(ies) compiled, %zu operation(s) compiled\n"
+               "native plans: %zu request table(s), %zu response table(s) "
+               "(the others run their stylesheets)\n",
                dir, cd->n_wsdls, countOperations(cd), tables_count(cd->tables),
-               cd->n_capabilities, cd->n_operations);
+               cd->n_capabilities, cd->n_operations, requests, responses);
+    }
     printf("%zu problem(s)\n", problems.n);
     int status = problems.n ? 1 : 0;
     confdir_problems_clear(&problems);
@@ -231,10 +242,12 @@ static int translateFile(const struct confdir *cd,
 static int runTranslate(int argc, char **argv)
 {
     const char *args[2], *file = NULL, *content_type = NULL;
-    int n = 0, request = 0;
+    int n = 0, request = 0, stylesheets = 0;
     for (int i = 0; i < argc; i++) {
         int last = i + 1 == argc;
-        if (!last && strcmp(argv[i], "--request") == 0 && !file)
+        if (strcmp(argv[i], "--stylesheets") == 0)
+            stylesheets = 1;
+        else if (!last && strcmp(argv[i], "--request") == 0 && !file)
             request = 1, file = argv[++i];
         else if (!last && strcmp(argv[i], "--response") == 0 && !file)
             file = argv[++i];
@@ -247,7 +260,8 @@ static int runTranslate(int argc, char **argv)
     }
     if (n != 2 || !file)
         return fprintf(stderr, "%s", translateUsage), EXIT_USAGE;
-    struct confdir_options opt = {.operations = strchr(args[1], '.') != NULL};
+    struct confdir_options opt = {.operations = strchr(args[1], '.') != NULL,
+                                  .stylesheets_only = stylesheets};
     struct confdir_problems problems;
     struct confdir *cd = confdir_load(args[0], &opt, &problems);
     const struct capability *cap = cd ? confdir_find(cd, args[1]) : NULL;

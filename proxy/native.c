@@ -1,7 +1,7 @@
 /*
- * native: a mapping's output table run in C (see native.h).
+ * native: a mapping's tables run in C (see native.h).
  *
- * A plan is a tree of scopes: the response element, each object field and
+ * Response. A plan is a tree of scopes: the response element, each object field and
  * the item of each array of objects. A scope's fields are in mapping
  * order; their from: paths form a trie of element steps below the
  * scope's element, each step naming the fields it feeds.
@@ -13,6 +13,11 @@
  * below it -- as a range of one text buffer. Writing: the scopes are
  * walked in mapping order and each value is converted then, so the JSON
  * and the order of the warnings are those of the stylesheet.
+ *
+ * Request. The input table's targets (compile.c's first stage: element
+ * paths fed by fields or constants) are matched at load time with the
+ * content models the default request templates walk (stylegen.h), so
+ * writing is one walk in schema order over the validated input.
  */
 #include "native.h"
 
@@ -34,6 +39,7 @@
 #define NUMBER_MAX 256      /* as sb:json-number */
 #define DATE_OUT_MAX 64     /* as sb:date-to-iso */
 #define PATH_MAX_BYTES 1024
+#define MAX_OBJECT_DEPTH 32     /* nesting of input objects */
 
 /* ---- the plan ---- */
 
@@ -82,10 +88,14 @@ struct scope {
     struct node root;       /* the scope's own element */
 };
 
+struct request_plan;
+
 struct native_plan {
+    int has_response;
     const char *top_ns, *top_name;  /* the operation's response element */
     int strict;
     struct scope root;
+    struct request_plan *request;   /* NULL: the request stylesheet */
 };
 
 static void freeScope(struct scope *s);
@@ -111,11 +121,14 @@ static void freeScope(struct scope *s)
     }
 }
 
+static void freeRequest(struct request_plan *rp);
+
 void native_plan_free(struct native_plan *plan)
 {
     if (!plan)
         return;
     freeScope(&plan->root);
+    freeRequest(plan->request);
     free(plan);
 }
 
@@ -274,30 +287,60 @@ static int buildScope(struct stylegen *sg, struct scope *s,
     return 0;
 }
 
-struct native_plan *native_plan_new(const struct mapping *mapping,
-                                    const struct wsdl_binding *binding,
-                                    const struct wsdl_operation *op,
-                                    const struct stylegen_options *opt)
+static int buildResponse(struct native_plan *plan,
+                         const struct mapping *mapping,
+                         const struct wsdl_binding *binding,
+                         const struct wsdl_operation *op,
+                         const struct stylegen_options *opt)
 {
-    if (mapping->response_xslt || !op->output.message)
-        return NULL;
     const struct xsd_element *top = stylegen_unwrapped(op, &op->output);
-    if (!top)
-        return NULL;
-    struct native_plan *plan = calloc(1, sizeof(*plan));
+    if (mapping->response_xslt || !op->output.message || !top)
+        return -1;
     struct stylegen *sg = stylegen_new(binding, op, opt);
-    if (!plan || !sg ||
-        buildScope(sg, &plan->root, NULL, mapping->outputs,
-                   mapping->n_outputs) < 0) {
-        stylegen_free(sg);
-        native_plan_free(plan);
-        return NULL;
-    }
+    int rc = sg ? buildScope(sg, &plan->root, NULL, mapping->outputs,
+                             mapping->n_outputs) : -1;
     stylegen_free(sg);
     plan->top_ns = top->ns;
     plan->top_name = top->name;
     plan->strict = opt ? opt->strict : 0;
+    return rc;
+}
+
+static struct request_plan *buildRequest(const struct mapping *mapping,
+                                         const struct wsdl_operation *op,
+                                         xmlDocPtr request_stylesheet);
+
+struct native_plan *native_plan_new(const struct mapping *mapping,
+                                    const struct wsdl_binding *binding,
+                                    const struct wsdl_operation *op,
+                                    const struct stylegen_options *opt,
+                                    xmlDocPtr request_stylesheet)
+{
+    struct native_plan *plan = calloc(1, sizeof(*plan));
+    if (!plan)
+        return NULL;
+    if (buildResponse(plan, mapping, binding, op, opt) == 0) {
+        plan->has_response = 1;
+    } else {
+        freeScope(&plan->root);
+        memset(&plan->root, 0, sizeof(plan->root));
+    }
+    plan->request = buildRequest(mapping, op, request_stylesheet);
+    if (!plan->has_response && !plan->request) {
+        native_plan_free(plan);
+        return NULL;
+    }
     return plan;
+}
+
+int native_writes_request(const struct native_plan *plan)
+{
+    return plan && plan->request;
+}
+
+int native_reads_response(const struct native_plan *plan)
+{
+    return plan && plan->has_response;
 }
 
 /* ---- reading ---- */
@@ -801,6 +844,8 @@ int native_response(const struct native_plan *plan, const char *data,
                     struct xsltfunc_context *fctx, char **json, size_t *len_out,
                     struct sb_error *err)
 {
+    if (!plan->has_response)
+        return 1;
     struct run r;
     memset(&r, 0, sizeof(r));
     r.plan = plan;
@@ -822,4 +867,455 @@ int native_response(const struct native_plan *plan, const char *data,
         xsltfunc_context_clear(fctx);
     clearRun(&r);
     return rc;
+}
+
+/* ---- the request ---- */
+
+/* An element of the operation's input that the table fills, as
+ * compile.c's first stage builds it: a leaf fed by a field (its value
+ * found by the keys of `source` from the request root) or a constant, or
+ * a group of such. */
+struct target {
+    char *name;
+    struct target **kids;
+    size_t n_kids;
+    const struct mapping_field *field;
+    char **source;
+    size_t n_source;
+    const char *constant;
+};
+
+/* One element to write, in schema order, and what fills it. */
+struct out {
+    const struct xsd_element *el;
+    int ns;                     /* index into request_plan.ns, or -1 */
+    const struct target *target;
+    int always;                 /* a group with a constant or default */
+    struct out *kids;           /* a group's elements */
+    size_t n_kids;
+};
+
+#define MAX_NAMESPACES 32
+#define SEEN_MAX 256            /* as stylegen's `struct seen` */
+
+struct request_plan {
+    struct target root;
+    struct out top;             /* the operation's input element */
+    const char *ns[MAX_NAMESPACES];     /* URIs, and the prefixes the */
+    char *prefix[MAX_NAMESPACES];       /* stylesheet gives them */
+    size_t n_ns;
+};
+
+static void freeTarget(struct target *t)
+{
+    for (size_t i = 0; i < t->n_kids; i++) {
+        freeTarget(t->kids[i]);
+        free(t->kids[i]);
+    }
+    free(t->kids);
+    for (size_t i = 0; i < t->n_source; i++)
+        free(t->source[i]);
+    free(t->source);
+    free(t->name);
+}
+
+static void freeOut(struct out *o)
+{
+    for (size_t i = 0; i < o->n_kids; i++)
+        freeOut(&o->kids[i]);
+    free(o->kids);
+}
+
+static void freeRequest(struct request_plan *rp)
+{
+    if (!rp)
+        return;
+    freeTarget(&rp->root);
+    freeOut(&rp->top);
+    for (size_t i = 0; i < rp->n_ns; i++)
+        free(rp->prefix[i]);
+    free(rp);
+}
+
+static struct target *targetKid(struct target *t, const char *name)
+{
+    for (size_t i = 0; i < t->n_kids; i++)
+        if (strcmp(t->kids[i]->name, name) == 0)
+            return t->kids[i];
+    struct target **grown = realloc(t->kids, (t->n_kids + 1) * sizeof(*grown));
+    if (!grown)
+        return NULL;
+    t->kids = grown;
+    struct target *kid = calloc(1, sizeof(*kid));
+    if (!kid || !(kid->name = strdup(name))) {
+        free(kid);
+        return NULL;
+    }
+    return t->kids[t->n_kids++] = kid;
+}
+
+/* The leaf at slash path `path`; NULL if it cannot be one (an attribute,
+ * a step below a leaf, a leaf filled twice). */
+static struct target *addLeaf(struct target *root, const char *path)
+{
+    char copy[PATH_MAX_BYTES];
+    if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+        return NULL;
+    struct target *t = root;
+    for (char *save = NULL, *name = strtok_r(copy, "/", &save); name;
+         name = strtok_r(NULL, "/", &save))
+        if (name[0] == '@' || t->field || t->constant ||
+            !(t = targetKid(t, name)))
+            return NULL;
+    if (t == root || t->field || t->constant || t->n_kids)
+        return NULL;
+    return t;
+}
+
+static int addSource(struct target *t, char *const *keys, size_t n)
+{
+    if (!(t->source = calloc(n, sizeof(*t->source))))
+        return -1;
+    for (; t->n_source < n; t->n_source++)
+        if (!(t->source[t->n_source] = strdup(keys[t->n_source])))
+            return -1;
+    return 0;
+}
+
+/* The input fields as leaves, objects flattened into their members (as
+ * compile.c's addFields). Arrays are left to the stylesheet. */
+static int addInputs(struct target *root, const struct mapping_field *fs,
+                     size_t n, const char *path_prefix, char **keys,
+                     size_t depth)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct mapping_field *f = &fs[i];
+        char path[PATH_MAX_BYTES];
+        if (f->type == MAPPING_TYPE_ARRAY || depth >= MAX_OBJECT_DEPTH)
+            return -1;
+        snprintf(path, sizeof(path), "%s%s%s", path_prefix,
+                 path_prefix[0] && f->to ? "/" : "", f->to ? f->to : "");
+        keys[depth] = f->name;
+        if (f->type == MAPPING_TYPE_OBJECT && f->n_fields) {
+            if (addInputs(root, f->fields, f->n_fields, path, keys,
+                          depth + 1) < 0)
+                return -1;
+            continue;
+        }
+        struct target *t = addLeaf(root, path);
+        if (!t || addSource(t, keys, depth + 1) < 0)
+            return -1;
+        t->field = f;
+    }
+    return 0;
+}
+
+static int namespaceOf(struct request_plan *rp, xmlDocPtr style,
+                       const char *ns)
+{
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i < rp->n_ns; i++)
+        if (strcmp(rp->ns[i], ns) == 0)
+            return (int)i;
+    xmlNodePtr root = xmlDocGetRootElement(style);
+    for (xmlNsPtr d = root ? root->nsDef : NULL; d; d = d->next)
+        if (d->prefix && xmlStrEqual(d->href, BAD_CAST ns)) {
+            if (rp->n_ns == MAX_NAMESPACES ||
+                !(rp->prefix[rp->n_ns] = strdup((const char *)d->prefix)))
+                return -2;
+            rp->ns[rp->n_ns] = ns;
+            return (int)rp->n_ns++;
+        }
+    return -2;
+}
+
+static int composeType(struct request_plan *rp, xmlDocPtr style,
+                       struct out *o, const struct xsd_type *type,
+                       const struct target *t);
+
+/* Does a group write its element whatever the request holds? */
+static int alwaysPresent(const struct target *t)
+{
+    if (t->constant || (t->field && t->field->default_value))
+        return 1;
+    for (size_t i = 0; !t->field && i < t->n_kids; i++)
+        if (alwaysPresent(t->kids[i]))
+            return 1;
+    return 0;
+}
+
+struct seen_elements {
+    const struct xsd_element *items[SEEN_MAX];
+    size_t n;
+};
+
+/* The element particles of p in order, each name once (stylegen's
+ * putRequestParticle), that a target of t fills, appended to o->kids. */
+static int composeParticle(struct request_plan *rp, xmlDocPtr style,
+                           struct out *o, const struct xsd_particle *p,
+                           const struct target *t, struct seen_elements *seen)
+{
+    if (!p)
+        return 0;
+    if (p->kind != XSD_PARTICLE_ELEMENT) {
+        for (size_t i = 0; i < p->n_children; i++)
+            if (composeParticle(rp, style, o, p->children[i], t, seen) < 0)
+                return -1;
+        return 0;
+    }
+    const struct xsd_element *el = p->element;
+    for (size_t i = 0; i < seen->n; i++)
+        if (strcmp(seen->items[i]->name, el->name) == 0 &&
+            (seen->items[i]->ns ? el->ns && !strcmp(seen->items[i]->ns, el->ns)
+                                : !el->ns))
+            return 0;
+    if (seen->n == SEEN_MAX)
+        return -1;
+    seen->items[seen->n++] = el;
+    const struct target *kid = NULL;
+    for (size_t i = 0; i < t->n_kids && !kid; i++)
+        if (strcmp(t->kids[i]->name, el->name) == 0)
+            kid = t->kids[i];
+    if (!kid)
+        return 0;
+    struct out *grown = realloc(o->kids, (o->n_kids + 1) * sizeof(*grown));
+    if (!grown)
+        return -1;
+    o->kids = grown;
+    struct out *k = &o->kids[o->n_kids++];
+    memset(k, 0, sizeof(*k));
+    k->el = el;
+    k->target = kid;
+    if ((k->ns = namespaceOf(rp, style, el->ns)) < -1)
+        return -1;
+    if (kid->field || kid->constant) {
+        const struct xsd_type *type = el->type;
+        return stylegen_is_any_type(type) || type->is_complex ? -1 : 0;
+    }
+    k->always = alwaysPresent(kid);
+    return composeType(rp, style, k, el->type, kid);
+}
+
+static int composeType(struct request_plan *rp, xmlDocPtr style,
+                       struct out *o, const struct xsd_type *type,
+                       const struct target *t)
+{
+    if (stylegen_is_any_type(type) || !type->is_complex ||
+        type->is_soapenc_array || type->simple_content)
+        return -1;
+    /* An attribute of the same name would take the member as well. */
+    for (size_t i = 0; i < type->n_attributes; i++)
+        for (size_t k = 0; k < t->n_kids; k++)
+            if (strcmp(type->attributes[i]->name, t->kids[k]->name) == 0)
+                return -1;
+    struct seen_elements seen = {.n = 0};
+    return composeParticle(rp, style, o, type->content, t, &seen);
+}
+
+static struct request_plan *buildRequest(const struct mapping *mapping,
+                                         const struct wsdl_operation *op,
+                                         xmlDocPtr request_stylesheet)
+{
+    const struct xsd_element *top = stylegen_unwrapped(op, &op->input);
+    if (mapping->request_xslt || !request_stylesheet || !top ||
+        op->input.use != WSDL_LITERAL)
+        return NULL;
+    struct request_plan *rp = calloc(1, sizeof(*rp));
+    char *keys[MAX_OBJECT_DEPTH];
+    if (!rp ||
+        addInputs(&rp->root, mapping->inputs, mapping->n_inputs, "", keys,
+                  0) < 0)
+        goto fail;
+    for (size_t i = 0; i < mapping->n_constants; i++) {
+        struct target *t = addLeaf(&rp->root, mapping->constants[i].to);
+        if (!t)
+            goto fail;
+        t->constant = mapping->constants[i].value;
+    }
+    rp->top.el = top;
+    if ((rp->top.ns = namespaceOf(rp, request_stylesheet, top->ns)) < -1 ||
+        composeType(rp, request_stylesheet, &rp->top, top->type,
+                    &rp->root) < 0)
+        goto fail;
+    return rp;
+fail:
+    freeRequest(rp);
+    return NULL;
+}
+
+/* ---- writing the request ---- */
+
+struct writer {
+    const struct request_plan *rp;
+    struct xsltfunc_context *fctx;
+    xmlDocPtr doc;
+    xmlNsPtr ns[MAX_NAMESPACES];
+    xmlNsPtr xsi;
+    int oom;
+};
+
+static const char *memberKey(const xmlNode *node)
+{
+    const xmlAttr *key = node->properties;
+    for (; key; key = key->next)
+        if (!key->ns && strcmp((const char *)key->name, "key") == 0)
+            return key->children && key->children->content
+                       ? (const char *)key->children->content : "";
+    return "";
+}
+
+/* The request member at `keys` from map, or NULL. */
+static const xmlNode *member(const xmlNode *map, char *const *keys, size_t n)
+{
+    for (size_t i = 0; map && i < n; i++) {
+        const xmlNode *c = map->children;
+        while (c && !(c->type == XML_ELEMENT_NODE &&
+                      strcmp(memberKey(c), keys[i]) == 0))
+            c = c->next;
+        map = c;
+    }
+    return map;
+}
+
+static int isNull(const xmlNode *n)
+{
+    return strcmp((const char *)n->name, "null") == 0;
+}
+
+/* Does any leaf below t find its member? (compile.c's collectSources) */
+static int anySource(const struct target *t, const xmlNode *root)
+{
+    if (t->field)
+        return member(root, t->source, t->n_source) != NULL;
+    for (size_t i = 0; i < t->n_kids; i++)
+        if (anySource(t->kids[i], root))
+            return 1;
+    return 0;
+}
+
+static xmlNodePtr element(struct writer *w, xmlNodePtr parent,
+                          const struct out *o, const char *text)
+{
+    xmlNodePtr n = xmlNewDocNode(w->doc, o->ns >= 0 ? w->ns[o->ns] : NULL,
+                                 BAD_CAST o->el->name, NULL);
+    xmlNodePtr t = text && text[0] ? xmlNewDocText(w->doc, BAD_CAST text)
+                                   : NULL;
+    if (!n || (text && text[0] && !t)) {
+        xmlFreeNode(n);
+        xmlFreeNode(t);
+        w->oom = 1;
+        return NULL;
+    }
+    if (t)
+        xmlAddChild(n, t);
+    xmlAddChild(parent, n);
+    return n;
+}
+
+/* A leaf's value from canonical to legacy form (compile.c's
+ * putLeafValue) into buf, or the value itself. */
+static const char *legacyValue(struct writer *w, const struct mapping_field *f,
+                               const char *value, char *buf, size_t size)
+{
+    struct sb_error err;
+    if (f->lookup) {
+        const char *key = tables_reverse_lookup(w->fctx->tables, f->lookup,
+                                                value, NULL);
+        return key ? key : "";
+    }
+    for (size_t i = 0; i < f->n_values; i++)
+        if (strcmp(value, f->values[i].to) == 0)
+            return f->values[i].from;
+    if (f->format) {
+        if (!value[0] ||
+            xsltfunc_date_from_iso(w->fctx->zones, value, f->format,
+                                   f->zone ? f->zone : "", buf, size,
+                                   &err) < 0)
+            return "";
+        return buf;
+    }
+    return value;
+}
+
+static void writeLeaf(struct writer *w, xmlNodePtr parent, const struct out *o,
+                      const xmlNode *root)
+{
+    const struct target *t = o->target;
+    char buf[DATE_OUT_MAX];
+    if (t->constant) {
+        element(w, parent, o, t->constant);
+        return;
+    }
+    const struct mapping_field *f = t->field;
+    const xmlNode *v = member(root, t->source, t->n_source);
+    if (f->default_value && (!v || isNull(v))) {
+        element(w, parent, o, legacyValue(w, f, f->default_value, buf,
+                                          sizeof(buf)));
+        return;
+    }
+    if (!v)
+        return;
+    if (isNull(v)) {
+        xmlNodePtr n = o->el->nillable ? element(w, parent, o, NULL) : NULL;
+        if (n && !xmlNewNsProp(n, w->xsi, BAD_CAST "nil", BAD_CAST "true"))
+            w->oom = 1;
+        return;
+    }
+    xmlChar *text = xmlNodeGetContent(v);
+    if (!text) {
+        w->oom = 1;
+        return;
+    }
+    element(w, parent, o, legacyValue(w, f, (const char *)text, buf,
+                                      sizeof(buf)));
+    xmlFree(text);
+}
+
+static void writeKids(struct writer *w, xmlNodePtr parent,
+                      const struct out *o, const xmlNode *root)
+{
+    for (size_t i = 0; i < o->n_kids && !w->oom; i++) {
+        const struct out *k = &o->kids[i];
+        if (k->target->field || k->target->constant) {
+            writeLeaf(w, parent, k, root);
+        } else if (k->always || anySource(k->target, root)) {
+            xmlNodePtr n = element(w, parent, k, NULL);
+            if (n)
+                writeKids(w, n, k, root);
+        }
+    }
+}
+
+int native_request(const struct native_plan *plan, const xmlNode *input,
+                   struct xsltfunc_context *fctx, xmlDocPtr *body,
+                   struct sb_error *err)
+{
+    const struct request_plan *rp = plan->request;
+    *body = NULL;
+    if (!rp)
+        return 1;
+    struct writer w = {.rp = rp, .fctx = fctx};
+    xmlNodePtr wrapper = NULL;
+    if ((w.doc = xmlNewDoc(BAD_CAST "1.0")) &&
+        (wrapper = xmlNewDocNode(w.doc, NULL, BAD_CAST "body", NULL))) {
+        xmlDocSetRootElement(w.doc, wrapper);
+        xmlSetNs(wrapper, xmlNewNs(wrapper, BAD_CAST STYLEGEN_NS,
+                                   BAD_CAST "sbw"));
+        w.xsi = xmlNewNs(wrapper, BAD_CAST XSI_NS, BAD_CAST "xsi");
+        for (size_t i = 0; i < rp->n_ns; i++)
+            if (!(w.ns[i] = xmlNewNs(wrapper, BAD_CAST rp->ns[i],
+                                     BAD_CAST rp->prefix[i])))
+                w.oom = 1;
+        xmlNodePtr top = w.xsi && !w.oom ? element(&w, wrapper, &rp->top, NULL)
+                                         : NULL;
+        if (top)
+            writeKids(&w, top, &rp->top, input);
+    }
+    if (!w.doc || !wrapper || !w.xsi || w.oom) {
+        xmlFreeDoc(w.doc);
+        return error_set(err, "internal", "out of memory writing the request");
+    }
+    *body = w.doc;
+    return 0;
 }

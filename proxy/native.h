@@ -1,22 +1,31 @@
 /*
- * native: a mapping's output table run in C, without libxslt.
+ * native: a mapping's tables run in C, without libxslt.
  *
- * The compiled response stylesheet (compile.h) stays the definition of
- * what a mapping does: `soapbridge compile` prints it and every response
- * it is given converts through it. For the common answer -- a well-formed
- * SOAP envelope whose Body holds the operation's response element -- a
- * plan built from the same table and XSD model reads the response as it
- * is parsed (envelope_scan, no tree) and writes the same JSON and the same
- * warnings. Everything else -- a fault, a missing element, bytes that are
- * not XML, a strict-mode violation -- is left to the stylesheet, which
- * says what is wrong. The unit tests run both over every recorded case
- * and require identical output.
+ * The compiled stylesheets (compile.h) stay the definition of what a
+ * mapping does: `soapbridge compile` prints them, and whatever a plan
+ * does not cover runs through them. A plan built from the same tables
+ * and XSD model does the common work directly and gives the same bytes:
  *
- * A plan exists for document/literal operations whose output table reads
- * scalar values (elements of simple type or with an explicit type,
- * attributes), objects and arrays of them; a field that takes a whole
- * complex element by its schema, or an rpc operation, keeps the
- * stylesheet alone.
+ * - Response: a well-formed SOAP envelope whose Body holds the
+ *   operation's response element is read as it is parsed
+ *   (envelope_scan, no tree) and written as the same JSON with the same
+ *   warnings. Everything else -- a fault, a missing element, bytes that
+ *   are not XML, a strict-mode misfit -- goes to the stylesheet, which
+ *   says what is wrong.
+ * - Request: the validated json-xml input becomes the body document the
+ *   stylesheet would have produced (same elements, order, namespace
+ *   prefixes, nil), for envelope_build.
+ *
+ * The unit tests run both paths over every recorded case and many
+ * variants of each and require identical output.
+ *
+ * Coverage: document/literal operations (the one wrapper element). A
+ * response table may read scalar values (elements of simple type or with
+ * an explicit type, attributes), objects and arrays of them; a request
+ * table may fill simple-typed elements at any depth from scalar fields,
+ * objects, defaults and constants. A field that takes a whole complex
+ * element by its schema, an array in a request table, rpc or encoded
+ * operations and hand-written stylesheets keep the stylesheet.
  */
 #ifndef SB_NATIVE_H
 #define SB_NATIVE_H
@@ -32,12 +41,15 @@
 
 struct native_plan;
 
-/* The plan of `mapping`'s output table for `op`, or NULL when the table
- * needs the stylesheet (see above) or memory ran out. */
+/* The plan of `mapping`'s tables for `op`, or NULL when both need their
+ * stylesheets (see above) or memory ran out. `request_stylesheet` is the
+ * compiled request stylesheet's document: the request is written with
+ * the namespace prefixes it declares. */
 struct native_plan *native_plan_new(const struct mapping *mapping,
                                     const struct wsdl_binding *binding,
                                     const struct wsdl_operation *op,
-                                    const struct stylegen_options *opt);
+                                    const struct stylegen_options *opt,
+                                    xmlDocPtr request_stylesheet);
 void native_plan_free(struct native_plan *plan);
 
 /*
@@ -51,5 +63,21 @@ int native_response(const struct native_plan *plan, const char *data,
                     const struct envelope_limits *limits,
                     struct xsltfunc_context *fctx, char **json, size_t *len_out,
                     struct sb_error *err);
+
+/* Which directions the plan runs itself (the others go through their
+ * stylesheets). */
+int native_writes_request(const struct native_plan *plan);
+int native_reads_response(const struct native_plan *plan);
+
+/*
+ * Write the body of the request whose validated json-xml root map is
+ * `input`, as the request stylesheet would: *body receives a document
+ * for envelope_build (caller frees). Returns 0, 1 when the plan has no
+ * request part (the stylesheet writes it), or -1 with err "internal".
+ * fctx gives the lookup tables and zones.
+ */
+int native_request(const struct native_plan *plan, const xmlNode *input,
+                   struct xsltfunc_context *fctx, xmlDocPtr *body,
+                   struct sb_error *err);
 
 #endif

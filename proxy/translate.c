@@ -75,8 +75,12 @@ char *translate_request(const struct confdir *cd, const struct capability *cap,
     }
     if (cap->mapping && mapping_validate_input(cap->mapping, root, err) < 0)
         goto out;
-    if (!(body = runStylesheet(cd, cap->request, input, &fctx, err,
-                               "internal")))
+    fctx.tables = cd->tables;
+    fctx.zones = cd->zones;
+    if (cap->native && native_request(cap->native, root, &fctx, &body, err) < 0)
+        goto out;
+    if (!body && !(body = runStylesheet(cd, cap->request, input, &fctx, err,
+                                        "internal")))
         goto out;
     struct envelope_request req = translate_envelope_request(cap, security);
     envelope = envelope_build(&req, body, len, err);

@@ -141,23 +141,28 @@ static int parseByFormat(const char *value, const char *format,
     return *value ? -1 : 0;
 }
 
+/* Write the parts by format (fields zero-padded to their width; every
+ * field is in range after validParts). Digits by hand: this runs for
+ * every date of every response, and snprintf costs more than the rest of
+ * the conversion. */
 static int renderByFormat(const struct dateParts *p, const char *format,
                           char *out, size_t size)
 {
     size_t n = 0;
     while (*format) {
         enum dateField f = fieldAt(format);
-        int w;
-        if (f == F_NONE) {
-            w = snprintf(out + n, size - n, "%c", *format++);
-        } else {
-            w = snprintf(out + n, size - n, "%0*d", dateTokens[f].width,
-                         getField(p, f));
-            format += dateTokens[f].width;
-        }
-        if (w < 0 || (size_t)w >= size - n)
+        int width = f == F_NONE ? 1 : dateTokens[f].width;
+        if (n + (size_t)width >= size)
             return -1;
-        n += (size_t)w;
+        if (f == F_NONE) {
+            out[n++] = *format++;
+            continue;
+        }
+        int v = getField(p, f);
+        for (int i = width - 1; i >= 0; i--, v /= 10)
+            out[n + (size_t)i] = (char)('0' + v % 10);
+        n += (size_t)width;
+        format += width;
     }
     out[n] = 0;
     return 0;
@@ -215,27 +220,23 @@ int xsltfunc_date_to_iso(const struct tz_set *zones, const char *value,
                          size_t size, struct sb_error *err)
 {
     struct dateParts p;
-    int has_time, n;
+    int has_time;
     if (checkFormat(format, &has_time, err) < 0)
         return -1;
     if (!value || parseByFormat(value, format, &p) < 0)
         return badValue(value, format, "does not match format", err);
     if (!validParts(&p))
         return badValue(value, format, "is not a valid date for format", err);
-    if (!has_time) {
-        n = snprintf(out, size, "%04d-%02d-%02d", (int)p.year, p.month,
-                     p.day);
-    } else {
+    if (has_time) {
         time_t utc = partsToSeconds(&p);
         if (!isUtcZone(zone) && tz_local_to_utc(zones, zone, utc, &utc) < 0)
             return unknownZone(zone, err);
         secondsToParts(utc, &p);
         if (!validParts(&p))
             return badValue(value, format, "is out of range for format", err);
-        n = snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-                     (int)p.year, p.month, p.day, p.hour, p.minute, p.second);
     }
-    if (n < 0 || (size_t)n >= size)
+    if (renderByFormat(&p, has_time ? "YYYY-MM-DDThh:mm:ssZ" : "YYYY-MM-DD",
+                       out, size) < 0)
         return error_set(err, "invalid_date", "output buffer too small");
     return 0;
 }

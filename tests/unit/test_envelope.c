@@ -125,52 +125,55 @@ static const struct {
     const char *content_type;
     size_t max_bytes;
     const char *message;
+    int shape;                /* well-formed XML, wrong SOAP shape: a scan
+                                 reads it and leaves the shape to its
+                                 handler */
 } bad_responses[] = {
-    {NULL, "", NULL, 0, "empty response body"},
-    {NULL, " \r\n\t ", NULL, 0, "empty response body"},
+    {NULL, "", NULL, 0, "empty response body", 0},
+    {NULL, " \r\n\t ", NULL, 0, "empty response body", 0},
     {"html_error.html", NULL, "text/html", 0,
      "HTML page instead of SOAP (first bytes: <!DOCTYPE html> <html> "
-     "<head><title>502 Bad Gateway</title><)"},
+     "<head><title>502 Bad Gateway</title><)", 0},
     {NULL, "<HTML><body>Service Unavailable</body></HTML>", NULL, 0,
      "HTML page instead of SOAP (first bytes: <HTML><body>Service "
-     "Unavailable</body></HTML>)"},
+     "Unavailable</body></HTML>)", 0},
     /* XHTML behind an XML declaration is caught at the root */
     {NULL, "<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/"
      "xhtml\"><p>Login</p></html>", NULL, 0,
      "HTML page instead of SOAP (first bytes: <?xml version=\"1.0\"?><html "
-     "xmlns=\"http://www.w3.org/1999/xht)"},
+     "xmlns=\"http://www.w3.org/1999/xht)", 1},
     {"plain.txt", NULL, "text/plain", 0,
-     "not XML: Start tag expected, '<' not found at line 1"},
+     "not XML: Start tag expected, '<' not found at line 1", 0},
     {"truncated.xml", NULL, NULL, 0,
      "truncated XML after 198 bytes: Premature end of data in tag OrderId "
-     "line 5 at line 5"},
+     "line 5 at line 5", 0},
     {"billion_laughs.xml", NULL, NULL, 0,
      "DOCTYPE is not allowed in a SOAP response (entity declarations are "
-     "refused)"},
+     "refused)", 0},
     {NULL, "<!DOCTYPE x SYSTEM \"http://evil.example/x.dtd\"><x/>", NULL, 0,
      "DOCTYPE is not allowed in a SOAP response (entity declarations are "
-     "refused)"},
+     "refused)", 0},
     {"not_envelope.xml", NULL, NULL, 0,
      "root element is {urn:example:orders}GetOrderStatusResponse, not a "
-     "SOAP Envelope"},
+     "SOAP Envelope", 1},
     {NULL, "<Envelope><Body/></Envelope>", NULL, 0,
-     "root element is Envelope (no namespace), not a SOAP Envelope"},
-    {"no_body.xml", NULL, NULL, 0, "SOAP Envelope without Body"},
+     "root element is Envelope (no namespace), not a SOAP Envelope", 1},
+    {"no_body.xml", NULL, NULL, 0, "SOAP Envelope without Body", 1},
     {"soap11_success.xml", NULL, NULL, 100,
-     "response of 562 bytes exceeds max_bytes 100"},
+     "response of 562 bytes exceeds max_bytes 100", 0},
     /* Latin-1 bytes with neither a declaration nor an HTTP charset */
     {"latin1_nodecl.xml", NULL, "text/xml", 0,
      "not XML: Input is not proper UTF-8, indicate encoding ! Bytes: 0xFC "
-     "0x6C 0x6C 0x65 at line 1"},
+     "0x6C 0x6C 0x65 at line 1", 0},
     /* 0x81 is unassigned in windows-1252 */
     {NULL, "<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x81</a>",
      NULL, 0, "not XML: input conversion failed due to input error, bytes "
-     "0x81 0x3C 0x2F 0x61"},
+     "0x81 0x3C 0x2F 0x61", 0},
     {NULL, "<a><b></a>\n", NULL, 0,
-     "not XML: Opening and ending tag mismatch: b line 1 and a at line 1"},
+     "not XML: Opening and ending tag mismatch: b line 1 and a at line 1", 0},
     {NULL, "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\">"
      "<s:Body><x:a/></s:Body></s:Envelope>", NULL, 0,
-     "not XML: Namespace prefix x on a is not defined at line 1"},
+     "not XML: Namespace prefix x on a is not defined at line 1", 0},
 };
 
 START_TEST(parse_refuses_bad_responses)
@@ -244,6 +247,139 @@ START_TEST(parse_bounds_depth)
     }
     ck_assert_ptr_null(doc);
     ck_assert_str_eq(err.message, depths[_i].message);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+/* Scanning: the same parse without a tree                           */
+/* ---------------------------------------------------------------- */
+
+/* The text of every element named `name`, joined by '|' (as
+ * collectText), or a stop at the element named `stop_at`. */
+struct scanState {
+    const char *name, *stop_at;
+    int depth, inside;      /* depth of the open element named `name` */
+    char text[512];
+    char attributes[256];   /* its attributes: name=value; */
+};
+
+static int onScanStart(void *user, const xmlChar *localname,
+                       const xmlChar *prefix, const xmlChar *uri,
+                       int nb_attributes, const xmlChar **attributes)
+{
+    struct scanState *st = user;
+    (void)prefix;
+    (void)uri;
+    st->depth++;
+    if (st->stop_at && strcmp((const char *)localname, st->stop_at) == 0)
+        return 1;
+    if (st->inside || strcmp((const char *)localname, st->name) != 0)
+        return 0;
+    st->inside = st->depth;
+    if (st->text[0])
+        strncat(st->text, "|", sizeof(st->text) - strlen(st->text) - 1);
+    for (int i = 0; i < nb_attributes; i++, attributes += 5) {
+        size_t n = strlen(st->attributes);
+        snprintf(st->attributes + n, sizeof(st->attributes) - n, "%s=%.*s;",
+                 (const char *)attributes[0],
+                 (int)(attributes[4] - attributes[3]),
+                 (const char *)attributes[3]);
+    }
+    return 0;
+}
+
+static int onScanEnd(void *user)
+{
+    struct scanState *st = user;
+    if (st->inside == st->depth--)
+        st->inside = 0;
+    return 0;
+}
+
+static int onScanText(void *user, const xmlChar *s, int len)
+{
+    struct scanState *st = user;
+    size_t n = strlen(st->text);
+    if (st->inside && n + (size_t)len < sizeof(st->text)) {
+        memcpy(st->text + n, s, (size_t)len);
+        st->text[n + (size_t)len] = 0;
+    }
+    return 0;
+}
+
+static int scan(const char *data, size_t len, const char *content_type,
+                const struct envelope_limits *limits, struct scanState *st)
+{
+    struct envelope_scan_handler h = {onScanStart, onScanEnd, onScanText,
+                                      st};
+    return envelope_scan(data, len, content_type, limits, &h);
+}
+
+static int scanFile(const char *name, const char *content_type,
+                    const struct envelope_limits *limits, struct scanState *st)
+{
+    char rel[256];
+    size_t len = 0;
+    snprintf(rel, sizeof(rel), DATA "%s", name);
+    char *data = test_read(rel, &len);
+    ck_assert_msg(data != NULL, "cannot read %s", rel);
+    int rc = scan(data, len, content_type, limits, st);
+    free(data);
+    return rc;
+}
+
+/* Every charset the parse decodes arrives as the same UTF-8 text. */
+START_TEST(scan_reads_like_parse)
+{
+    struct scanState st = {.name = good_responses[_i].element};
+    ck_assert_int_eq(scanFile(good_responses[_i].file,
+                              good_responses[_i].content_type, NULL, &st), 0);
+    ck_assert_str_eq(st.text, good_responses[_i].text);
+}
+END_TEST
+
+/* What the parse refuses as XML the scan refuses; the SOAP shape is the
+ * handler's to judge. */
+START_TEST(scan_refuses_like_parse)
+{
+    struct envelope_limits limits = {bad_responses[_i].max_bytes, 0};
+    struct scanState st = {.name = "-"};
+    const char *data = bad_responses[_i].data;
+    int rc = bad_responses[_i].file
+                 ? scanFile(bad_responses[_i].file,
+                            bad_responses[_i].content_type, &limits, &st)
+                 : scan(data, strlen(data), bad_responses[_i].content_type,
+                        &limits, &st);
+    ck_assert_int_eq(rc, bad_responses[_i].shape ? 0 : -1);
+}
+END_TEST
+
+START_TEST(scan_bounds_depth)
+{
+    struct envelope_limits limits = {0, depths[_i].max_depth};
+    struct scanState st = {.name = "-"};
+    size_t len;
+    char *data = nestedEnvelope(depths[_i].levels, &len);
+    ck_assert_int_eq(scan(data, len, NULL, &limits, &st),
+                     depths[_i].message ? -1 : 0);
+    free(data);
+}
+END_TEST
+
+/* A handler may stop the scan; attribute values come as libxml2 hands
+ * them over, '&' as "&#38;". */
+START_TEST(scan_stops_and_hands_over_attributes)
+{
+    const char *doc = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/"
+                      "envelope/\"><s:Body><a k=\"R&amp;D &lt;1&gt;\">x</a>"
+                      "<b/><a>y</a></s:Body></s:Envelope>";
+    struct scanState st = {.name = "a"};
+    ck_assert_int_eq(scan(doc, strlen(doc), NULL, NULL, &st), 0);
+    ck_assert_str_eq(st.text, "x|y");
+    ck_assert_str_eq(st.attributes, "k=R&#38;D <1>;");
+    struct scanState stop = {.name = "a", .stop_at = "b"};
+    ck_assert_int_eq(scan(doc, strlen(doc), NULL, NULL, &stop), 1);
+    ck_assert_str_eq(stop.text, "x");
 }
 END_TEST
 
@@ -630,6 +766,12 @@ Suite *envelope_suite(void)
     tcase_add_loop_test(parse, parse_refuses_bad_responses, 0,
                         ROWS(bad_responses));
     tcase_add_loop_test(parse, parse_bounds_depth, 0, ROWS(depths));
+    tcase_add_loop_test(parse, scan_reads_like_parse, 0,
+                        ROWS(good_responses));
+    tcase_add_loop_test(parse, scan_refuses_like_parse, 0,
+                        ROWS(bad_responses));
+    tcase_add_loop_test(parse, scan_bounds_depth, 0, ROWS(depths));
+    tcase_add_test(parse, scan_stops_and_hands_over_attributes);
     suite_add_tcase(s, parse);
 
     TCase *fault = tcase_create("fault");

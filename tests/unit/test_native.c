@@ -19,6 +19,7 @@
 
 #include "suites.h"
 #include "testutil.h"
+#include "jsonxml.h"
 #include "translate.h"
 
 #define CASES "tests/data/cases"
@@ -395,6 +396,132 @@ START_TEST(same_output_as_stylesheets_strict)
 }
 END_TEST
 
+/* ---- requests ---- */
+
+enum request_variant {
+    R_RECORDED,
+    R_WITHOUT,      /* member `which` left out */
+    R_NULL,         /* member `which` null */
+    R_ODD_TEXT,     /* every string member: markup, '&', non-ASCII */
+    R_NUMBER,       /* member `which` a number */
+};
+
+/* The request JSON changed as the variant says (malloc'ed), or NULL when
+ * there is no member `which`. */
+static char *requestVariant(const char *json, size_t len,
+                            enum request_variant v, int which)
+{
+    struct sb_error err;
+    xmlDocPtr doc = jsonxml_from_json(json, len, NULL, &err);
+    ck_assert_ptr_nonnull(doc);
+    xmlNodePtr map = xmlDocGetRootElement(doc), m = NULL;
+    int i = 0;
+    for (xmlNodePtr c = map->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) {
+            if (i == which)
+                m = c;
+            if (v == R_ODD_TEXT && xmlStrEqual(c->name, BAD_CAST "string"))
+                setText(c, "R&D <\"1\"> \xc3\xbc");
+            i++;
+        }
+    if (v != R_RECORDED && v != R_ODD_TEXT && !m) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    if (v == R_WITHOUT) {
+        xmlUnlinkNode(m);
+        xmlFreeNode(m);
+    } else if (v == R_NULL || v == R_NUMBER) {
+        xmlNodeSetName(m, BAD_CAST (v == R_NULL ? "null" : "number"));
+        setText(m, v == R_NULL ? "" : "7");
+    }
+    char *out = jsonxml_to_json(map, NULL, &err);
+    ck_assert_ptr_nonnull(out);
+    xmlFreeDoc(doc);
+    return out;
+}
+
+static char *request(const struct confdir *cd, const char *capability,
+                     const char *json, size_t *len, struct sb_error *err)
+{
+    return translate_request(cd, confdir_find(cd, capability), json,
+                             strlen(json), NULL, NULL, len, err);
+}
+
+/* Does the plan write this request itself? */
+static int writesRequest(const struct confdir *cd, const char *capability,
+                         const char *json)
+{
+    const struct capability *cap = confdir_find(cd, capability);
+    struct sb_error err;
+    xmlDocPtr input = jsonxml_from_json(json, strlen(json), NULL, &err);
+    xmlDocPtr body = NULL;
+    struct xsltfunc_context fctx = {.tables = cd->tables, .zones = cd->zones};
+    int rc = cap->native ? native_request(cap->native,
+                                          xmlDocGetRootElement(input), &fctx,
+                                          &body, &err) : 1;
+    ck_assert_int_ne(rc, -1);
+    xmlFreeDoc(body);
+    xmlFreeDoc(input);
+    return rc == 0;
+}
+
+static const char *const writtenNatively[] = {
+    "get_order", "cancel_order", "get_order_status", "list_orders",
+    "create_ticket", "list_tickets", "get_ticket", "update_contact",
+    "get_customer", "get_contract", "change_plan", "list_plans"};
+
+static int expectsNativeRequest(const char *capability)
+{
+    for (size_t i = 0; i < sizeof(writtenNatively) / sizeof(*writtenNatively);
+         i++)
+        if (strcmp(writtenNatively[i], capability) == 0)
+            return 1;
+    return 0;
+}
+
+START_TEST(same_requests_as_stylesheets)
+{
+    ck_assert_uint_lt((size_t)_i, n_cases);
+    const struct response_case *c = &cases[_i];
+    size_t json_len;
+    char *json = caseFile(c->name, "request.json", &json_len);
+    if (!json)
+        return;
+    struct confdir *native = load(c->config, 1, 0);
+    struct confdir *xslt = load(c->config, 0, 0);
+    for (int v = R_RECORDED; v <= R_NUMBER; v++)
+        for (int which = 0; which < 64; which++) {
+            char *req = requestVariant(json, json_len,
+                                       (enum request_variant)v, which);
+            if (!req)
+                break;
+            struct sb_error ea, eb;
+            size_t la = 0, lb = 0;
+            char *a = request(native, c->capability, req, &la, &ea);
+            char *b = request(xslt, c->capability, req, &lb, &eb);
+            ck_assert_msg((a == NULL) == (b == NULL), "%s %s: %s", c->name,
+                          req, a ? eb.message : ea.message);
+            if (a) {
+                ck_assert_msg(la == lb && memcmp(a, b, la) == 0,
+                              "%s %s:\n native     %s\n stylesheet %s",
+                              c->name, req, a, b);
+                ck_assert_int_eq(writesRequest(native, c->capability, req),
+                                 expectsNativeRequest(c->capability));
+            } else {
+                ck_assert_str_eq(ea.code, eb.code);
+                ck_assert_str_eq(ea.message, eb.message);
+            }
+            free(a);
+            free(b);
+            free(req);
+            if (v == R_RECORDED || v == R_ODD_TEXT)
+                break;
+        }
+    free(json);
+}
+END_TEST
+
 /* The bundled document/literal tables get a plan; rpc operations and
  * hand-written stylesheets keep the stylesheet alone. */
 START_TEST(plans_for_document_literal_tables)
@@ -404,9 +531,12 @@ START_TEST(plans_for_document_literal_tables)
         "get_order_status", "list_orders", "create_ticket", "list_tickets",
         "get_ticket", "update_contact", "get_customer", "get_contract",
         "change_plan", "list_plans"};
-    for (size_t i = 0; i < sizeof(planned) / sizeof(planned[0]); i++)
-        ck_assert_msg(confdir_find(cd, planned[i])->native != NULL,
-                      "%s has no plan", planned[i]);
+    for (size_t i = 0; i < sizeof(planned) / sizeof(planned[0]); i++) {
+        const struct native_plan *plan = confdir_find(cd, planned[i])->native;
+        ck_assert_msg(native_reads_response(plan) &&
+                          native_writes_request(plan),
+                      "%s has no plan for both directions", planned[i]);
+    }
     /* BillingService is rpc/literal. */
     ck_assert_ptr_null(confdir_find(cd, "get_invoice")->native);
     ck_assert_ptr_null(confdir_find(cd, "get_regional_tax")->native);
@@ -476,6 +606,7 @@ Suite *native_suite(void)
     tcase_add_loop_test(tc, same_output_as_stylesheets, 0, (int)n_cases);
     tcase_add_loop_test(tc, same_output_as_stylesheets_strict, 0,
                         (int)n_cases);
+    tcase_add_loop_test(tc, same_requests_as_stylesheets, 0, (int)n_cases);
     tcase_add_test(tc, plans_for_document_literal_tables);
     tcase_add_test(tc, large_response_in_order);
     suite_add_tcase(s, tc);
