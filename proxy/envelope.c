@@ -844,8 +844,11 @@ static int parseOptions(int max_depth)
                                           : PARSE_OPTIONS;
 }
 
-/* A document in memory read through the parser's window, for a scan
- * (xmlCtxtReadMemory would first copy all of it). */
+/* A large document in memory is read through the parser's window
+ * (xmlCtxtReadMemory would first copy all of it); a small one is copied,
+ * which costs less than reading it in pieces. */
+#define SCAN_COPY_MAX (64 * 1024)
+
 struct memoryInput {
     const char *data;
     size_t len, at;
@@ -868,9 +871,9 @@ static int closeMemory(void *context)
 }
 
 /* Run the parser of ctxt (hooks installed) over data; `window`: read it
- * through the parser's window (a scan) rather than a copy (a tree). The
- * charset decoders report through the thread's structured handler, not
- * the context's: route them to st for this call only. */
+ * through the parser's window rather than a copy. The charset decoders
+ * report through the thread's structured handler, not the context's:
+ * route them to st for this call only. */
 static xmlDocPtr runParser(xmlParserCtxtPtr ctxt, struct parseState *st,
                            const char *data, size_t len, const char *encoding,
                            int window)
@@ -1098,7 +1101,9 @@ int envelope_scan(const char *data, size_t len, const char *http_content_type,
     ctxt->sax->reference = NULL;
     ctxt->sax->comment = NULL;
     ctxt->sax->processingInstruction = NULL;
-    xmlDocPtr doc = runParser(ctxt, &st, data, len, encoding, 1);
+    ctxt->sax->startDocument = NULL;    /* no document to build */
+    xmlDocPtr doc = runParser(ctxt, &st, data, len, encoding,
+                              len > SCAN_COPY_MAX);
     int rc = st.stopped ? 1 : parseFailed(ctxt, &st) ? -1 : 0;
     ctxt->_private = NULL;
     xmlFreeParserCtxt(ctxt);

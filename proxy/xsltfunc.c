@@ -43,11 +43,18 @@ static const struct {
     {"YYYY", 4}, {"MM", 2}, {"DD", 2}, {"hh", 2}, {"mm", 2}, {"ss", 2},
 };
 
+/* The token at format; every token is one letter repeated (compared
+ * by hand: this runs for each character of each date converted). */
 static enum dateField fieldAt(const char *format)
 {
-    for (int f = 0; f < F_NONE; f++)
-        if (strncmp(format, dateTokens[f].token, dateTokens[f].width) == 0)
+    for (int f = 0; f < F_NONE; f++) {
+        const char *t = dateTokens[f].token;
+        int i = 0;
+        while (i < dateTokens[f].width && format[i] == t[i])
+            i++;
+        if (i == dateTokens[f].width)
             return (enum dateField)f;
+    }
     return F_NONE;
 }
 
