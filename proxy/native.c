@@ -92,7 +92,8 @@ struct request_plan;
 
 struct native_plan {
     int has_response;
-    const char *top_ns, *top_name;  /* the operation's response element */
+    const char *top_ns, *top_name;  /* the operation's response element;
+                                       name NULL: rpc, the first element */
     int strict;
     struct scope root;
     struct request_plan *request;   /* NULL: the request stylesheet */
@@ -294,14 +295,16 @@ static int buildResponse(struct native_plan *plan,
                          const struct stylegen_options *opt)
 {
     const struct xsd_element *top = stylegen_unwrapped(op, &op->output);
-    if (mapping->response_xslt || !op->output.message || !top)
+    int rpc = !top && op->style == WSDL_RPC;
+    if (mapping->response_xslt || !op->output.message || (!top && !rpc) ||
+        op->output.use != WSDL_LITERAL)
         return -1;
     struct stylegen *sg = stylegen_new(binding, op, opt);
     int rc = sg ? buildScope(sg, &plan->root, NULL, mapping->outputs,
                              mapping->n_outputs) : -1;
     stylegen_free(sg);
-    plan->top_ns = top->ns;
-    plan->top_name = top->name;
+    plan->top_ns = top ? top->ns : NULL;
+    plan->top_name = top ? top->name : NULL;
     plan->strict = opt ? opt->strict : 0;
     return rc;
 }
@@ -345,10 +348,12 @@ int native_reads_response(const struct native_plan *plan)
 
 /* ---- reading ---- */
 
-struct value {              /* a captured string: a range of run.text */
+struct value {              /* a captured string: a range of run.text,
+                               or of run.attributes */
     uint32_t off, len;
     uint8_t nil;            /* xsi:nil="true" or "1" on a nillable element */
     uint8_t prefix;         /* index into run.prefixes, for name() */
+    uint8_t attribute;      /* in run.attributes */
 };
 
 struct item {               /* one array member: a value or an instance */
@@ -379,7 +384,9 @@ struct run {
     int top_depth;          /* depth of the open response element, or 0 */
     uint32_t top;           /* its instance, NONE before it came */
     int fallback, oom;
-    struct strbuf text;
+    struct strbuf text;     /* character data while a capture is open */
+    struct strbuf attributes;   /* captured attribute values, apart: they
+                                   are no part of any element's text */
     struct vec values, items, slots, matches, frames, captures;
     char *prefixes[MAX_PREFIXES];
     size_t n_prefixes;
@@ -460,12 +467,15 @@ static uint8_t prefixIndex(struct run *r, const xmlChar *prefix)
     return (uint8_t)++r->n_prefixes;
 }
 
-static uint32_t newValue(struct run *r, const xmlChar *prefix)
+static uint32_t newValue(struct run *r, const xmlChar *prefix,
+                         int attribute)
 {
     uint32_t v = push(r, &r->values, sizeof(struct value));
+    const struct strbuf *in = attribute ? &r->attributes : &r->text;
     if (v != NONE)
         AT(r->values, struct value, v) = (struct value){
-            (uint32_t)r->text.len, 0, 0, prefixIndex(r, prefix)};
+            (uint32_t)in->len, 0, 0, prefixIndex(r, prefix),
+            (uint8_t)attribute};
     return v;
 }
 
@@ -487,18 +497,18 @@ static int isXsiNil(int nb_attributes, const xmlChar **a)
     return 0;
 }
 
-/* An attribute's value into the text buffer; libxml2 hands an '&' over
- * as "&#38;" when it does not substitute entities. */
+/* An attribute's value into its buffer; libxml2 hands an '&' over as
+ * "&#38;" when it does not substitute entities. */
 static void captureAttribute(struct run *r, const xmlChar *s,
                              const xmlChar *end)
 {
     while (s < end) {
         const xmlChar *amp = memchr(s, '&', (size_t)(end - s));
         const xmlChar *stop = amp ? amp : end;
-        strbuf_append(&r->text, (const char *)s, (size_t)(stop - s));
+        strbuf_append(&r->attributes, (const char *)s, (size_t)(stop - s));
         if (!amp)
             break;
-        strbuf_append(&r->text, "&", 1);
+        strbuf_append(&r->attributes, "&", 1);
         s = amp + 5 <= end && memcmp(amp, "&#38;", 5) == 0 ? amp + 5
                                                             : amp + 1;
     }
@@ -526,7 +536,7 @@ static void feedElement(struct run *r, uint32_t instance, const struct node *n,
         if ((ref = newInstance(r, f->object)) == NONE)
             return;
     } else {
-        if ((ref = newValue(r, e->prefix)) == NONE)
+        if ((ref = newValue(r, e->prefix, 0)) == NONE)
             return;
         AT(r->values, struct value, ref).nil =
             f->nil && isXsiNil(e->nb_attributes, e->attributes);
@@ -556,12 +566,12 @@ static void feedAttribute(struct run *r, uint32_t instance,
         if (strcmp((const char *)a[0], feed->name) != 0 ||
             !nsEqual(a[2], feed->ns))
             continue;
-        uint32_t v = newValue(r, a[1]);
+        uint32_t v = newValue(r, a[1], 1);
         if (v == NONE)
             return;
         captureAttribute(r, a[3], a[4]);
         AT(r->values, struct value, v).len =
-            (uint32_t)(r->text.len - AT(r->values, struct value, v).off);
+            (uint32_t)(r->attributes.len - AT(r->values, struct value, v).off);
         if (f->array)
             append(r, instance, f, v);
         else
@@ -637,8 +647,10 @@ static int onStart(void *user, const xmlChar *localname,
     } else if (depth == 3 && r->in_body) {
         if (strcmp(name, "Fault") == 0)
             r->fallback = 1;
-        else if (r->top == NONE && strcmp(name, r->plan->top_name) == 0 &&
-                 nsEqual(uri, r->plan->top_ns)) {
+        else if (r->top == NONE &&
+                 (!r->plan->top_name ||
+                  (strcmp(name, r->plan->top_name) == 0 &&
+                   nsEqual(uri, r->plan->top_ns)))) {
             if ((r->top = newInstance(r, &r->plan->root)) == NONE ||
                 pushFrame(r) < 0)
                 return 1;
@@ -684,8 +696,9 @@ static int onText(void *user, const xmlChar *s, int len)
 /* The value as a NUL-terminated string (in r->scratch). */
 static const char *textOf(struct run *r, const struct value *v)
 {
+    const struct strbuf *in = v->attribute ? &r->attributes : &r->text;
     r->scratch.len = 0;
-    strbuf_append(&r->scratch, r->text.data + v->off, v->len);
+    strbuf_append(&r->scratch, in->data + v->off, v->len);
     if (strbuf_failed(&r->scratch)) {
         r->oom = 1;
         return "";
@@ -827,6 +840,7 @@ static int fillData(void *gen, const void *arg, struct sb_error *err)
 static void clearRun(struct run *r)
 {
     strbuf_free(&r->text);
+    strbuf_free(&r->attributes);
     strbuf_free(&r->scratch);
     free(r->values.data);
     free(r->items.data);
@@ -844,6 +858,7 @@ int native_response(const struct native_plan *plan, const char *data,
                     struct xsltfunc_context *fctx, char **json, size_t *len_out,
                     struct sb_error *err)
 {
+    *json = NULL;
     if (!plan->has_response)
         return 1;
     struct run r;
@@ -852,14 +867,15 @@ int native_response(const struct native_plan *plan, const char *data,
     r.top = NONE;
     r.fctx = fctx;
     strbuf_init(&r.text);
+    strbuf_init(&r.attributes);
     strbuf_init(&r.scratch);
     struct envelope_scan_handler handler = {onStart, onEnd, onText, &r};
     int rc = envelope_scan(data, len, content_type, limits, &handler);
-    *json = NULL;
-    if (rc == 0 && !r.oom && !r.fallback && r.top != NONE &&
-        !strbuf_failed(&r.text))
+    int oom = r.oom || strbuf_failed(&r.text) ||
+              strbuf_failed(&r.attributes);
+    if (rc == 0 && !oom && !r.fallback && r.top != NONE)
         *json = jsonxml_write(fillData, &r, len_out, err);
-    int oom = r.oom || strbuf_failed(&r.text);
+    oom = oom || r.oom;
     if (oom)
         error_set(err, "internal", "out of memory converting the response");
     rc = *json ? 0 : oom ? -1 : r.fallback || rc || r.top == NONE ? 1 : -1;
@@ -880,7 +896,7 @@ struct target {
     struct target **kids;
     size_t n_kids;
     const struct mapping_field *field;
-    char **source;
+    const char **source;        /* field names, from the mapping */
     size_t n_source;
     const char *constant;
 };
@@ -900,7 +916,11 @@ struct out {
 
 struct request_plan {
     struct target root;
-    struct out top;             /* the operation's input element */
+    struct out top;             /* the operation's input element, or the
+                                   rpc wrapper */
+    struct xsd_element wrapper; /* rpc: {soap:body namespace, operation} */
+    struct xsd_element *parts;  /* rpc: the parts as elements (stylegen's
+                                   makeParts) */
     const char *ns[MAX_NAMESPACES];     /* URIs, and the prefixes the */
     char *prefix[MAX_NAMESPACES];       /* stylesheet gives them */
     size_t n_ns;
@@ -913,8 +933,6 @@ static void freeTarget(struct target *t)
         free(t->kids[i]);
     }
     free(t->kids);
-    for (size_t i = 0; i < t->n_source; i++)
-        free(t->source[i]);
     free(t->source);
     free(t->name);
 }
@@ -932,6 +950,7 @@ static void freeRequest(struct request_plan *rp)
         return;
     freeTarget(&rp->root);
     freeOut(&rp->top);
+    free(rp->parts);
     for (size_t i = 0; i < rp->n_ns; i++)
         free(rp->prefix[i]);
     free(rp);
@@ -972,20 +991,10 @@ static struct target *addLeaf(struct target *root, const char *path)
     return t;
 }
 
-static int addSource(struct target *t, char *const *keys, size_t n)
-{
-    if (!(t->source = calloc(n, sizeof(*t->source))))
-        return -1;
-    for (; t->n_source < n; t->n_source++)
-        if (!(t->source[t->n_source] = strdup(keys[t->n_source])))
-            return -1;
-    return 0;
-}
-
 /* The input fields as leaves, objects flattened into their members (as
  * compile.c's addFields). Arrays are left to the stylesheet. */
 static int addInputs(struct target *root, const struct mapping_field *fs,
-                     size_t n, const char *path_prefix, char **keys,
+                     size_t n, const char *path_prefix, const char **keys,
                      size_t depth)
 {
     for (size_t i = 0; i < n; i++) {
@@ -1003,8 +1012,10 @@ static int addInputs(struct target *root, const struct mapping_field *fs,
             continue;
         }
         struct target *t = addLeaf(root, path);
-        if (!t || addSource(t, keys, depth + 1) < 0)
+        if (!t || !(t->source = malloc((depth + 1) * sizeof(*t->source))))
             return -1;
+        memcpy(t->source, keys, (depth + 1) * sizeof(*t->source));
+        t->n_source = depth + 1;
         t->field = f;
     }
     return 0;
@@ -1050,8 +1061,12 @@ struct seen_elements {
     size_t n;
 };
 
-/* The element particles of p in order, each name once (stylegen's
- * putRequestParticle), that a target of t fills, appended to o->kids. */
+static int composeElement(struct request_plan *rp, xmlDocPtr style,
+                          struct out *o, const struct xsd_element *el,
+                          const struct target *t, struct seen_elements *seen);
+
+/* The element particles of p in order (stylegen's putRequestParticle)
+ * that a target of t fills, appended to o->kids. */
 static int composeParticle(struct request_plan *rp, xmlDocPtr style,
                            struct out *o, const struct xsd_particle *p,
                            const struct target *t, struct seen_elements *seen)
@@ -1064,7 +1079,15 @@ static int composeParticle(struct request_plan *rp, xmlDocPtr style,
                 return -1;
         return 0;
     }
-    const struct xsd_element *el = p->element;
+    return composeElement(rp, style, o, p->element, t, seen);
+}
+
+/* Element el of a content model (or an rpc part), each name once
+ * (stylegen's seenBefore): what fills it, if a target of t does. */
+static int composeElement(struct request_plan *rp, xmlDocPtr style,
+                          struct out *o, const struct xsd_element *el,
+                          const struct target *t, struct seen_elements *seen)
+{
     for (size_t i = 0; i < seen->n; i++)
         if (strcmp(seen->items[i]->name, el->name) == 0 &&
             (seen->items[i]->ns ? el->ns && !strcmp(seen->items[i]->ns, el->ns)
@@ -1113,16 +1136,40 @@ static int composeType(struct request_plan *rp, xmlDocPtr style,
     return composeParticle(rp, style, o, type->content, t, &seen);
 }
 
+/* An rpc operation's members: one element a part (named by the part,
+ * unqualified for type= parts), in order. */
+static int composeParts(struct request_plan *rp, xmlDocPtr style,
+                        const struct wsdl_body *body)
+{
+    struct seen_elements seen = {.n = 0};
+    if (!(rp->parts = calloc(body->n_parts ? body->n_parts : 1,
+                             sizeof(*rp->parts))))
+        return -1;
+    for (size_t i = 0; i < body->n_parts; i++) {
+        const struct wsdl_part *part = body->parts[i];
+        if (part->element)
+            rp->parts[i] = *part->element;
+        else
+            rp->parts[i] = (struct xsd_element){.name = part->name,
+                                                .type = part->type};
+        if (composeElement(rp, style, &rp->top, &rp->parts[i], &rp->root,
+                           &seen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static struct request_plan *buildRequest(const struct mapping *mapping,
                                          const struct wsdl_operation *op,
                                          xmlDocPtr request_stylesheet)
 {
     const struct xsd_element *top = stylegen_unwrapped(op, &op->input);
-    if (mapping->request_xslt || !request_stylesheet || !top ||
+    int rpc = !top && op->style == WSDL_RPC;
+    if (mapping->request_xslt || !request_stylesheet || (!top && !rpc) ||
         op->input.use != WSDL_LITERAL)
         return NULL;
     struct request_plan *rp = calloc(1, sizeof(*rp));
-    char *keys[MAX_OBJECT_DEPTH];
+    const char *keys[MAX_OBJECT_DEPTH];
     if (!rp ||
         addInputs(&rp->root, mapping->inputs, mapping->n_inputs, "", keys,
                   0) < 0)
@@ -1133,10 +1180,16 @@ static struct request_plan *buildRequest(const struct mapping *mapping,
             goto fail;
         t->constant = mapping->constants[i].value;
     }
+    if (rpc) {
+        rp->wrapper = (struct xsd_element){.ns = op->input.ns,
+                                           .name = op->name};
+        top = &rp->wrapper;
+    }
     rp->top.el = top;
     if ((rp->top.ns = namespaceOf(rp, request_stylesheet, top->ns)) < -1 ||
-        composeType(rp, request_stylesheet, &rp->top, top->type,
-                    &rp->root) < 0)
+        (rpc ? composeParts(rp, request_stylesheet, &op->input)
+             : composeType(rp, request_stylesheet, &rp->top, top->type,
+                           &rp->root)) < 0)
         goto fail;
     return rp;
 fail:
@@ -1166,7 +1219,8 @@ static const char *memberKey(const xmlNode *node)
 }
 
 /* The request member at `keys` from map, or NULL. */
-static const xmlNode *member(const xmlNode *map, char *const *keys, size_t n)
+static const xmlNode *member(const xmlNode *map, const char *const *keys,
+                            size_t n)
 {
     for (size_t i = 0; map && i < n; i++) {
         const xmlNode *c = map->children;

@@ -19,13 +19,14 @@
  * The unit tests run both paths over every recorded case and many
  * variants of each and require identical output.
  *
- * Coverage: document/literal operations (the one wrapper element). A
- * response table may read scalar values (elements of simple type or with
- * an explicit type, attributes), objects and arrays of them; a request
- * table may fill simple-typed elements at any depth from scalar fields,
- * objects, defaults and constants. A field that takes a whole complex
- * element by its schema, an array in a request table, rpc or encoded
- * operations and hand-written stylesheets keep the stylesheet.
+ * Coverage: literal operations, document (the one wrapper element) or
+ * rpc (the wrapper and its parts). A response table may read scalar
+ * values (elements of simple type or with an explicit type, attributes),
+ * objects and arrays of them; a request table may fill simple-typed
+ * elements at any depth from scalar fields, objects, defaults and
+ * constants. A field that takes a whole complex element by its schema,
+ * an array in a request table, encoded operations and hand-written
+ * stylesheets keep the stylesheet.
  */
 #ifndef SB_NATIVE_H
 #define SB_NATIVE_H
