@@ -1034,6 +1034,16 @@ xmlDocPtr envelope_parse(const char *data, size_t len,
 
 /* ---- envelope_scan: the same parse without a tree ---- */
 
+/* After a handler call: stop the parse if the handler said so. */
+static void stopIf(xmlParserCtxtPtr ctxt, int stop)
+{
+    struct parseState *st = ctxt->_private;
+    if (stop) {
+        st->stopped = 1;
+        xmlStopParser(ctxt);
+    }
+}
+
 static void scanStart(void *ctx, const xmlChar *localname,
                       const xmlChar *prefix, const xmlChar *uri,
                       int nb_namespaces, const xmlChar **namespaces,
@@ -1044,12 +1054,10 @@ static void scanStart(void *ctx, const xmlChar *localname,
     (void)namespaces;
     (void)nb_defaulted;
     xmlParserCtxtPtr ctxt = ctx;
-    struct parseState *st = ctxt->_private;
-    if (st->scan->start(st->scan->user, localname, prefix, uri,
-                        nb_attributes, attributes)) {
-        st->stopped = 1;
-        xmlStopParser(ctxt);
-    }
+    const struct envelope_scan_handler *h =
+        ((struct parseState *)ctxt->_private)->scan;
+    stopIf(ctxt, h->start(h->user, localname, prefix, uri, nb_attributes,
+                          attributes));
 }
 
 static void scanEnd(void *ctx, const xmlChar *localname,
@@ -1059,21 +1067,17 @@ static void scanEnd(void *ctx, const xmlChar *localname,
     (void)prefix;
     (void)uri;
     xmlParserCtxtPtr ctxt = ctx;
-    struct parseState *st = ctxt->_private;
-    if (st->scan->end(st->scan->user)) {
-        st->stopped = 1;
-        xmlStopParser(ctxt);
-    }
+    const struct envelope_scan_handler *h =
+        ((struct parseState *)ctxt->_private)->scan;
+    stopIf(ctxt, h->end(h->user));
 }
 
 static void scanText(void *ctx, const xmlChar *s, int len)
 {
     xmlParserCtxtPtr ctxt = ctx;
-    struct parseState *st = ctxt->_private;
-    if (st->scan->text(st->scan->user, s, len)) {
-        st->stopped = 1;
-        xmlStopParser(ctxt);
-    }
+    const struct envelope_scan_handler *h =
+        ((struct parseState *)ctxt->_private)->scan;
+    stopIf(ctxt, h->text(h->user, s, len));
 }
 
 int envelope_scan(const char *data, size_t len, const char *http_content_type,

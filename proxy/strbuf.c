@@ -43,7 +43,8 @@ void strbuf_append(struct strbuf *sb, const char *s, size_t n)
 {
     if (reserve(sb, n) < 0)
         return;
-    memcpy(sb->data + sb->len, s, n);
+    if (n)                  /* s may be NULL when there is nothing */
+        memcpy(sb->data + sb->len, s, n);
     sb->len += n;
     sb->data[sb->len] = 0;
 }

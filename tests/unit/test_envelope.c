@@ -21,15 +21,22 @@ static void setupLibxml(void)
     xmlInitParser();
 }
 
+/* A file of tests/data/envelope/ (caller frees). */
+static char *readData(const char *name, size_t *len)
+{
+    char rel[256];
+    snprintf(rel, sizeof(rel), DATA "%s", name);
+    char *data = test_read(rel, len);
+    ck_assert_msg(data != NULL, "cannot read %s", rel);
+    return data;
+}
+
 static xmlDocPtr parseFile(const char *name, const char *content_type,
                            const struct envelope_limits *limits,
                            struct sb_error *err)
 {
-    char rel[256];
     size_t len = 0;
-    snprintf(rel, sizeof(rel), DATA "%s", name);
-    char *data = test_read(rel, &len);
-    ck_assert_msg(data != NULL, "cannot read %s", rel);
+    char *data = readData(name, &len);
     xmlDocPtr doc = envelope_parse(data, len, content_type, limits, err);
     free(data);
     return doc;
@@ -318,11 +325,8 @@ static int scan(const char *data, size_t len, const char *content_type,
 static int scanFile(const char *name, const char *content_type,
                     const struct envelope_limits *limits, struct scanState *st)
 {
-    char rel[256];
     size_t len = 0;
-    snprintf(rel, sizeof(rel), DATA "%s", name);
-    char *data = test_read(rel, &len);
-    ck_assert_msg(data != NULL, "cannot read %s", rel);
+    char *data = readData(name, &len);
     int rc = scan(data, len, content_type, limits, st);
     free(data);
     return rc;
