@@ -39,12 +39,13 @@ enum variant {
     V_AMPERSAND,    /* '&' and '<' in every attribute value */
     V_FAULT_AFTER,  /* a Fault after the answer */
     V_NO_ANSWER,    /* the answer removed */
+    V_RANDOM,       /* RANDOM_VARIANTS of randomize(), seeded */
     V_COUNT
 };
 
 static const char *const variantNames[V_COUNT] = {
     "recorded", "junk", "blank", "padded", "doubled", "reversed", "nil",
-    "markup", "ampersand", "fault-after", "no-answer"};
+    "markup", "ampersand", "fault-after", "no-answer", "random"};
 
 struct response_case {
     char name[256];
@@ -237,6 +238,73 @@ static void mutate(xmlNodePtr el, enum variant v)
     xmlFree(text);
 }
 
+/* ---- random variants: many small changes at once, seeded ---- */
+
+#define RANDOM_VARIANTS 24
+#define MAX_RANDOM_ELEMENTS 512
+
+static unsigned nextRandom(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7fff;
+}
+
+static const char *const oddValues[] = {
+    "", " 1 ", "1e3", "-0", "+7.50", "0012", "true", "0", "x & y", "<b>",
+    "\xc3\xbc\xe2\x82\xac", "2026-13-45", "20261301", "20260229",
+    "20261120143000", "NaN", "SHP", "K-004711", "  ", "12345678901234567890"};
+
+static void collectElements(xmlNodePtr el, xmlNodePtr *out, size_t *n)
+{
+    for (xmlNodePtr c = el->children; c && *n < MAX_RANDOM_ELEMENTS;
+         c = c->next)
+        if (c->type == XML_ELEMENT_NODE) {
+            out[(*n)++] = c;
+            collectElements(c, out, n);
+        }
+}
+
+/* Below the answer: elements dropped, doubled (the copy reading
+ * differently), moved first, emptied of their text, given odd text,
+ * xsi:nil or an undeclared child; attributes given odd values. */
+static void randomize(xmlNodePtr answer, unsigned seed)
+{
+    static xmlNodePtr elements[MAX_RANDOM_ELEMENTS];
+    size_t n = 0;
+    collectElements(answer, elements, &n);
+    const size_t n_odd = sizeof(oddValues) / sizeof(oddValues[0]);
+    /* Backwards: an element is changed before its ancestors, so a
+     * dropped ancestor frees only nodes that are not visited again. */
+    for (size_t i = n; i-- > 0;) {
+        xmlNodePtr el = elements[i];
+        unsigned r = nextRandom(&seed) % 100;
+        for (xmlAttrPtr a = el->properties; a; a = a->next)
+            if (nextRandom(&seed) % 3 == 0)
+                xmlSetNsProp(el, a->ns, a->name,
+                             BAD_CAST oddValues[nextRandom(&seed) % n_odd]);
+        if (r < 12) {
+            xmlUnlinkNode(el);
+            xmlFreeNode(el);
+        } else if (r < 24) {
+            markLeaves(xmlAddNextSibling(el, xmlCopyNode(el, 1)));
+        } else if (r < 32 && el->parent->children != el) {
+            xmlNodePtr first = el->parent->children;
+            xmlUnlinkNode(el);
+            xmlAddPrevSibling(first, el);
+        } else if (r < 52 && isLeaf(el)) {
+            setText(el, oddValues[nextRandom(&seed) % n_odd]);
+        } else if (r < 60) {
+            xmlNsPtr xsi = xmlSearchNsByHref(el->doc, el, BAD_CAST XSI);
+            if (!xsi)
+                xsi = xmlNewNs(el, BAD_CAST XSI, BAD_CAST "xsi");
+            xmlSetNsProp(el, xsi, BAD_CAST "nil",
+                         BAD_CAST (nextRandom(&seed) % 2 ? "true" : "1"));
+        } else if (r < 65) {
+            xmlNewChild(el, NULL, BAD_CAST "Extra", BAD_CAST "9");
+        }
+    }
+}
+
 static xmlNodePtr firstChildElement(xmlNodePtr el)
 {
     for (xmlNodePtr c = el ? el->children : NULL; c; c = c->next)
@@ -248,7 +316,7 @@ static xmlNodePtr firstChildElement(xmlNodePtr el)
 /* The recorded response changed as variant v says (malloc'ed), or NULL
  * when it has no soap:Body to change. */
 static char *makeVariant(const struct response_case *c, enum variant v,
-                         size_t *len)
+                         unsigned seed, size_t *len)
 {
     if (v == V_RECORDED) {
         *len = c->len;
@@ -276,6 +344,8 @@ static char *makeVariant(const struct response_case *c, enum variant v,
             xmlUnlinkNode(answer);
             xmlFreeNode(answer);
         }
+    } else if (answer && v == V_RANDOM) {
+        randomize(answer, seed);
     } else if (answer) {
         mutate(answer, v);
     }
@@ -357,15 +427,17 @@ static void compareCase(const struct response_case *c, int strict)
     struct confdir *xslt = load(c->config, 0, strict);
     const struct capability *cap = confdir_find(native, c->capability);
     ck_assert_ptr_nonnull(cap);
-    for (int v = 0; v < V_COUNT && cap->native; v++) {
+    for (int v = 0, k = 0; v < V_COUNT && cap->native;
+         v += v != V_RANDOM || ++k == RANDOM_VARIANTS) {
         char what[512];
         size_t len;
-        char *xml = makeVariant(c, (enum variant)v, &len);
+        unsigned seed = (unsigned)k * 7919u + (unsigned)strlen(c->name);
+        char *xml = makeVariant(c, (enum variant)v, seed, &len);
         if (!xml)
             continue;
         struct outcome a, b;
-        snprintf(what, sizeof(what), "%s (%s%s)", c->name, variantNames[v],
-                 strict ? ", strict" : "");
+        snprintf(what, sizeof(what), "%s (%s%s, seed %u)", c->name,
+                 variantNames[v], strict ? ", strict" : "", seed);
         translate(native, c->capability, xml, len, c->content_type, &a);
         translate(xslt, c->capability, xml, len, c->content_type, &b);
         assertSame(what, &a, &b);
