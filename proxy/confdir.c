@@ -312,9 +312,12 @@ static void addOperation(struct confdir *cd, const struct wsdl *w,
     if (!cap.request_text || (op->output.message && !cap.response_text))
         addProblemf(problems, "stylegen", w->file, 0, "%s: %s", cap.name,
                     err.message);
-    else if (compileCapability(&cap, w->file, w->file, problems) == 0 &&
-             appendCapability(&cd->operations, &cd->n_operations, &cap) == 0)
-        return;
+    else if (compileCapability(&cap, w->file, w->file, problems) == 0) {
+        if (!(opt && opt->stylesheets_only))
+            cap.native = native_plan_new(NULL, port->binding, op, &so, NULL);
+        if (appendCapability(&cd->operations, &cd->n_operations, &cap) == 0)
+            return;
+    }
     freeCapability(&cap);
 }
 

@@ -1343,10 +1343,16 @@ static void printToBuffer(void *ctx, const char *s, size_t n)
     o->len += n;
 }
 
-char *jsonxml_write(jsonxml_fill fill, const void *arg, size_t *len,
-                    struct sb_error *err)
+char *jsonxml_write(jsonxml_fill fill, const void *arg, size_t expected,
+                    size_t *len, struct sb_error *err)
 {
     struct outbuf out = {NULL, 0, 0, 0};
+    /* One allocation of the expected size, rather than a chain of
+     * doublings that copy (its untouched pages cost nothing). */
+    if (expected > 1024 && !(out.data = malloc(out.cap = expected + 1))) {
+        error_set(err, "internal", "out of memory starting the JSON writer");
+        return NULL;
+    }
     yajl_gen gen = yajl_gen_alloc(NULL);
     if (!gen) {
         error_set(err, "internal", "out of memory starting the JSON writer");
@@ -1380,5 +1386,5 @@ static int fillFromNode(void *gen, const void *node, struct sb_error *err)
 
 char *jsonxml_to_json(const xmlNode *node, size_t *len, struct sb_error *err)
 {
-    return jsonxml_write(fillFromNode, node, len, err);
+    return jsonxml_write(fillFromNode, node, 0, len, err);
 }

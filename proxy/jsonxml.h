@@ -71,13 +71,14 @@ int jsonxml_generate(void *yajl_gen_handle, const xmlNode *node,
 /*
  * Run `fill` on a new JSON generator configured as jsonxml_to_json's
  * (compact, UTF-8 checked, "/" unescaped) and return what it wrote,
- * malloc'ed and NUL-terminated, its length in *len. NULL with err when
+ * malloc'ed and NUL-terminated, its length in *len. `expected` (0 if
+ * unknown) is the likely length, allocated at once. NULL with err when
  * fill returned -1 (it fills err) or memory ran out.
  */
 typedef int (*jsonxml_fill)(void *yajl_gen_handle, const void *arg,
                             struct sb_error *err);
-char *jsonxml_write(jsonxml_fill fill, const void *arg, size_t *len,
-                    struct sb_error *err);
+char *jsonxml_write(jsonxml_fill fill, const void *arg, size_t expected,
+                    size_t *len, struct sb_error *err);
 
 /* What a yajl_gen_status other than ok means, in words. */
 const char *jsonxml_gen_reason(int status);

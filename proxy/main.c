@@ -137,17 +137,22 @@ static int runCheck(int argc, char **argv)
     struct confdir *cd = confdir_load(dir, &opt, &problems);
     printProblems(&problems);
     if (cd) {
-        size_t requests = 0, responses = 0;
+        size_t requests = 0, responses = 0, operations = 0;
         for (size_t i = 0; i < cd->n_capabilities; i++) {
             requests += native_writes_request(cd->capabilities[i].native) != 0;
             responses += native_reads_response(cd->capabilities[i].native) != 0;
         }
+        for (size_t i = 0; i < cd->n_operations; i++)
+            operations += native_reads_response(cd->operations[i].native) != 0;
         printf("%s: %zu WSDL(s) with %zu operation(s), %zu lookup table(s), "
                "%zu capability(ies) compiled, %zu operation(s) compiled\n"
-               "native plans: %zu request table(s), %zu response table(s) "
-               "(the others run their stylesheets)\n",
+               "native plans: %zu of %zu request tables, %zu of %zu response "
+               "tables, %zu of %zu operation responses (the others run their "
+               "stylesheets)\n",
                dir, cd->n_wsdls, countOperations(cd), tables_count(cd->tables),
-               cd->n_capabilities, cd->n_operations, requests, responses);
+               cd->n_capabilities, cd->n_operations, requests,
+               cd->n_capabilities, responses, cd->n_capabilities, operations,
+               cd->n_operations);
     }
     printf("%zu problem(s)\n", problems.n);
     int status = problems.n ? 1 : 0;

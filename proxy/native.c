@@ -35,11 +35,13 @@
 #define SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
 #define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
 #define NONE UINT32_MAX
+#define NIL_REF (UINT32_MAX - 1)   /* an object that was xsi:nil */
 #define MAX_PREFIXES 64
 #define NUMBER_MAX 256      /* as sb:json-number */
 #define DATE_OUT_MAX 64     /* as sb:date-to-iso */
 #define PATH_MAX_BYTES 1024
 #define MAX_OBJECT_DEPTH 32     /* nesting of input objects */
+#define SEEN_MAX 256            /* as stylegen's `struct seen` */
 
 /* ---- the plan ---- */
 
@@ -55,8 +57,12 @@ enum conversion {
 struct scope;
 
 struct field {
-    const struct mapping_field *mf;
+    const char *key;        /* JSON member name */
+    const struct mapping_field *mf;  /* a table's field; NULL for the
+                                        schema default */
     int array;              /* every match, as a JSON array */
+    int omit;               /* absent: no member (schema default), rather
+                               than null (a table) */
     struct scope *object;   /* object, or array item with fields; else NULL */
     enum conversion conversion;
     int nil;                /* a nillable element: xsi:nil means null */
@@ -85,21 +91,23 @@ struct scope {
     struct field *fields;
     size_t n_fields;
     uint32_t n_slots;       /* slots of one instance */
+    int closed;             /* schema default: a child element it does not
+                               declare goes to the stylesheet (the generic
+                               rule, and its warning) */
     struct node root;       /* the scope's own element */
 };
 
 struct request_plan;
 
 struct native_plan {
-    int has_response;
     const char *top_ns, *top_name;  /* the operation's response element;
                                        name NULL: rpc, the first element */
     int strict;
-    struct scope root;
+    struct scope *root;             /* NULL: the response stylesheet */
+    struct scope **scopes;          /* every scope, owned here */
+    size_t n_scopes;
     struct request_plan *request;   /* NULL: the request stylesheet */
 };
-
-static void freeScope(struct scope *s);
 
 static void freeNode(struct node *n)
 {
@@ -110,27 +118,62 @@ static void freeNode(struct node *n)
     free(n->attributes);
 }
 
-static void freeScope(struct scope *s)
-{
-    for (size_t i = 0; s && i < s->n_fields; i++) {
-        freeScope(s->fields[i].object);
-        free(s->fields[i].object);
-    }
-    if (s) {
-        free(s->fields);
-        freeNode(&s->root);
-    }
-}
-
 static void freeRequest(struct request_plan *rp);
 
 void native_plan_free(struct native_plan *plan)
 {
     if (!plan)
         return;
-    freeScope(&plan->root);
+    for (size_t i = 0; i < plan->n_scopes; i++) {
+        free(plan->scopes[i]->fields);
+        freeNode(&plan->scopes[i]->root);
+        free(plan->scopes[i]);
+    }
+    free(plan->scopes);
     freeRequest(plan->request);
     free(plan);
+}
+
+static struct scope *newScope(struct native_plan *plan)
+{
+    struct scope **grown = realloc(plan->scopes,
+                                   (plan->n_scopes + 1) * sizeof(*grown));
+    if (!grown)
+        return NULL;
+    plan->scopes = grown;
+    struct scope *s = calloc(1, sizeof(*s));
+    if (s) {
+        s->root.owner = s;
+        plan->scopes[plan->n_scopes++] = s;
+    }
+    return s;
+}
+
+/* A new field of s, zeroed but for its key; its index in *index. The
+ * pointer holds until the next field of s. */
+static struct field *newField(struct scope *s, const char *key,
+                              uint32_t *index)
+{
+    struct field *grown = realloc(s->fields,
+                                  (s->n_fields + 1) * sizeof(*grown));
+    if (!grown)
+        return NULL;
+    s->fields = grown;
+    *index = (uint32_t)s->n_fields++;
+    struct field *f = &s->fields[*index];
+    memset(f, 0, sizeof(*f));
+    f->key = key;
+    return f;
+}
+
+/* Give every field of s its slots, once its fields are known. */
+static void assignSlots(struct scope *s)
+{
+    s->n_slots = 0;
+    for (size_t i = 0; i < s->n_fields; i++) {
+        s->fields[i].slot = s->n_slots;
+        s->n_slots += s->fields[i].array ? 2 : 1;
+    }
 }
 
 static struct node *kidOf(struct node *n, const char *ns, const char *name)
@@ -174,70 +217,90 @@ static int addAttributeFeed(struct node *n, const struct xsd_attribute *a,
     return 0;
 }
 
+static void setKind(struct field *f, enum xsd_json_kind kind)
+{
+    f->conversion = kind == XSD_JSON_NUMBER    ? CONV_NUMBER
+                    : kind == XSD_JSON_BOOLEAN ? CONV_BOOLEAN
+                                               : CONV_STRING;
+}
+
+/* A simple value typed by its XSD type (stylegen's putSimpleValue); -1
+ * for the any-types, which the generic rule converts, and for complex
+ * types. */
+static int simpleConversion(struct field *f, const struct xsd_type *type)
+{
+    if (!type) {
+        setKind(f, XSD_JSON_STRING);
+        return 0;
+    }
+    if (stylegen_is_any_type(type) || type->is_complex ||
+        type->is_soapenc_array)
+        return -1;
+    setKind(f, type->is_list ? XSD_JSON_STRING : type->json_kind);
+    return 0;
+}
+
 /* The conversion compile.c's putOutputScalar writes for this field;
  * -1 where the stylesheet does more than convert a string. */
 static int conversionOf(struct field *f, enum mapping_type type,
                         const struct stylegen_step *last)
 {
     const struct mapping_field *mf = f->mf;
-    enum xsd_json_kind kind;
     f->nil = last->element && last->element->nillable;
-    if (mf->lookup) {
+    if (mf->lookup)
         f->conversion = CONV_LOOKUP;
-        return 0;
-    }
-    if (mf->n_values) {
+    else if (mf->n_values)
         f->conversion = CONV_VALUES;
-        return 0;
-    }
-    if (mf->format) {
+    else if (mf->format)
         f->conversion = CONV_DATE;
-        return 0;
-    }
-    if (type == MAPPING_TYPE_INTEGER || type == MAPPING_TYPE_NUMBER)
-        kind = XSD_JSON_NUMBER;
+    else if (type == MAPPING_TYPE_INTEGER || type == MAPPING_TYPE_NUMBER)
+        setKind(f, XSD_JSON_NUMBER);
     else if (type == MAPPING_TYPE_BOOLEAN)
-        kind = XSD_JSON_BOOLEAN;
+        setKind(f, XSD_JSON_BOOLEAN);
     else if (type != MAPPING_TYPE_AUTO && type != MAPPING_TYPE_OBJECT)
-        kind = XSD_JSON_STRING;
-    else if (last->element) {
-        const struct xsd_type *t = last->element->type;
-        if (stylegen_is_any_type(t) || t->is_complex || t->is_soapenc_array)
-            return -1;
-        kind = t->is_list ? XSD_JSON_STRING : t->json_kind;
-    } else {
-        kind = last->attribute->type ? last->attribute->type->json_kind
-                                     : XSD_JSON_STRING;
-    }
-    if (kind == XSD_JSON_ANY)
-        return -1;
-    f->conversion = kind == XSD_JSON_NUMBER    ? CONV_NUMBER
-                    : kind == XSD_JSON_BOOLEAN ? CONV_BOOLEAN
-                                               : CONV_STRING;
+        setKind(f, XSD_JSON_STRING);
+    else
+        return simpleConversion(f, last->element ? last->element->type
+                                                 : last->attribute->type);
     return 0;
 }
 
-static int buildScope(struct stylegen *sg, struct scope *s,
+struct builder {
+    struct native_plan *plan;
+    struct stylegen *sg;
+    struct typeScope {      /* schema default: one scope a complex type */
+        const struct xsd_type *type;
+        struct scope *scope;
+    } *types;
+    size_t n_types;
+};
+
+/* ---- the plan of a table ---- */
+
+static int buildScope(struct builder *b, struct scope *s,
                       const struct xsd_type *parent,
                       const struct mapping_field *fields, size_t n);
 
-static int buildField(struct stylegen *sg, struct scope *s, uint32_t index,
+static int buildField(struct builder *b, struct scope *s,
+                      const struct mapping_field *mf,
                       const struct xsd_type *parent)
 {
-    struct field *f = &s->fields[index];
+    uint32_t index;
+    struct field *f = newField(s, mf->name, &index);
     struct stylegen_step last = {0};
     struct strbuf xpath;
     struct sb_error err;
     char copy[PATH_MAX_BYTES];
     int repeated = 0, steps = 0, rc = -1;
     struct node *at = &s->root;
-    if (snprintf(copy, sizeof(copy), "%s", f->mf->from) >= (int)sizeof(copy))
+    if (!f || snprintf(copy, sizeof(copy), "%s", mf->from) >= (int)sizeof(copy))
         return -1;
+    f->mf = mf;
     strbuf_init(&xpath);
     for (char *save = NULL, *name = strtok_r(copy, "/", &save); name;
          name = strtok_r(NULL, "/", &save), steps++) {
         if (last.attribute ||
-            stylegen_resolve(sg, 1, parent, name, &last, &xpath, &err) < 0)
+            stylegen_resolve(b->sg, 1, parent, name, &last, &xpath, &err) < 0)
             goto out;
         repeated = repeated || last.repeated;
         if (last.element) {
@@ -248,21 +311,21 @@ static int buildField(struct stylegen *sg, struct scope *s, uint32_t index,
     }
     if (!steps)
         goto out;
-    const struct mapping_field *mf = f->mf;
     f->array = mf->type == MAPPING_TYPE_ARRAY ||
                (mf->type == MAPPING_TYPE_AUTO && repeated);
+    f->name = last.element ? last.element->name : last.attribute->name;
     enum mapping_type type = !f->array ? mf->type
                              : mf->type == MAPPING_TYPE_ARRAY ? mf->item_type
                                                               : MAPPING_TYPE_AUTO;
     if (mf->n_fields) {
-        if (!last.element || !(f->object = calloc(1, sizeof(*f->object))) ||
-            buildScope(sg, f->object, last.element->type, mf->fields,
+        /* Its own scope: s->fields stays where it is meanwhile. */
+        if (!last.element || !(f->object = newScope(b->plan)) ||
+            buildScope(b, f->object, last.element->type, mf->fields,
                        mf->n_fields) < 0)
             goto out;
     } else if (conversionOf(f, type, &last) < 0) {
         goto out;
     }
-    f->name = last.element ? last.element->name : last.attribute->name;
     rc = last.attribute ? addAttributeFeed(at, last.attribute, index)
                         : addFeed(at, index);
 out:
@@ -270,43 +333,190 @@ out:
     return rc;
 }
 
-static int buildScope(struct stylegen *sg, struct scope *s,
+static int buildScope(struct builder *b, struct scope *s,
                       const struct xsd_type *parent,
                       const struct mapping_field *fields, size_t n)
 {
-    s->root.owner = s;
-    if (!(s->fields = calloc(n ? n : 1, sizeof(*s->fields))))
-        return -1;
-    s->n_fields = n;
-    for (size_t i = 0; i < n; i++) {
-        s->fields[i].mf = &fields[i];
-        if (buildField(sg, s, (uint32_t)i, parent) < 0)
+    for (size_t i = 0; i < n; i++)
+        if (buildField(b, s, &fields[i], parent) < 0)
             return -1;
-        s->fields[i].slot = s->n_slots;
-        s->n_slots += s->fields[i].array ? 2 : 1;
-    }
+    assignSlots(s);
     return 0;
 }
 
-static int buildResponse(struct native_plan *plan,
-                         const struct mapping *mapping,
-                         const struct wsdl_binding *binding,
-                         const struct wsdl_operation *op,
-                         const struct stylegen_options *opt)
+/* ---- the plan of the schema default (stylegen's response templates) ---- */
+
+struct seen_elements {
+    const struct xsd_element *items[SEEN_MAX];
+    size_t n;
+};
+
+/* Each name once, as stylegen's seenBefore: 1 if el's name came before,
+ * 0 if not (it is noted), -1 past stylegen's capacity. */
+static int seenBefore(struct seen_elements *seen, const struct xsd_element *el)
+{
+    for (size_t i = 0; i < seen->n; i++)
+        if (strcmp(seen->items[i]->name, el->name) == 0 &&
+            (seen->items[i]->ns ? el->ns && !strcmp(seen->items[i]->ns, el->ns)
+                                : !el->ns))
+            return 1;
+    if (seen->n == SEEN_MAX)
+        return -1;
+    seen->items[seen->n++] = el;
+    return 0;
+}
+
+static struct scope *typeScope(struct builder *b, const struct xsd_type *type,
+                               const char *element);
+
+/* A member for element el of a content model or an rpc part: absent,
+ * none; repeated, an array; complex, an object of its type's scope. */
+static int addElementField(struct builder *b, struct scope *s,
+                           const struct xsd_element *el, int repeated)
+{
+    uint32_t index;
+    struct field *f = newField(s, el->name, &index);
+    struct node *kid = f ? kidOf(&s->root, el->ns, el->name) : NULL;
+    if (!kid)
+        return -1;
+    f->array = repeated;
+    f->omit = !repeated;
+    f->nil = el->nillable;
+    f->name = el->name;
+    const struct xsd_type *t = el->type;
+    if (t && !stylegen_is_any_type(t) && t->is_complex &&
+        !t->is_soapenc_array) {
+        struct scope *object = typeScope(b, t, el->name);
+        if (!object)
+            return -1;
+        s->fields[index].object = object;   /* s->fields may have moved */
+    } else if (simpleConversion(f, t) < 0) {
+        return -1;
+    }
+    return addFeed(kid, index);
+}
+
+static int addParticle(struct builder *b, struct scope *s,
+                       const struct xsd_particle *p, int repeated,
+                       struct seen_elements *seen)
+{
+    if (!p || p->kind == XSD_PARTICLE_ANY)
+        return 0;
+    repeated = repeated || p->max_occurs > 1 ||
+               p->max_occurs == XSD_UNBOUNDED;
+    if (p->kind == XSD_PARTICLE_ELEMENT) {
+        int before = seenBefore(seen, p->element);
+        return before ? (before < 0 ? -1 : 0)
+                      : addElementField(b, s, p->element, repeated);
+    }
+    for (size_t i = 0; i < p->n_children; i++)
+        if (addParticle(b, s, p->children[i], repeated, seen) < 0)
+            return -1;
+    return 0;
+}
+
+/* The scope of a complex type: its attributes, then its simple content
+ * ("_value") or its elements in schema order. One scope a type, shared
+ * by every element of the type (recursive types too), except with simple
+ * content, whose warnings name the element. */
+static struct scope *typeScope(struct builder *b, const struct xsd_type *type,
+                               const char *element)
+{
+    for (size_t i = 0; !type->simple_content && i < b->n_types; i++)
+        if (b->types[i].type == type)
+            return b->types[i].scope;
+    struct typeScope *grown = realloc(b->types,
+                                      (b->n_types + 1) * sizeof(*grown));
+    if (!grown)
+        return NULL;
+    b->types = grown;
+    struct scope *s = newScope(b->plan);
+    if (!s)
+        return NULL;
+    b->types[b->n_types++] = (struct typeScope){type, s};
+    /* Elements inside simple content are only text to its value. */
+    s->closed = !type->simple_content;
+    for (size_t i = 0; i < type->n_attributes; i++) {
+        const struct xsd_attribute *a = type->attributes[i];
+        uint32_t index;
+        struct field *f = newField(s, a->name, &index);
+        if (!f || simpleConversion(f, a->type) < 0 ||
+            addAttributeFeed(&s->root, a, index) < 0)
+            return NULL;
+        f->omit = 1;
+        f->name = a->name;
+    }
+    if (type->simple_content) {
+        uint32_t index;
+        struct field *f = newField(s, "_value", &index);
+        if (!f || simpleConversion(f, type->simple_content) < 0 ||
+            addFeed(&s->root, index) < 0)
+            return NULL;
+        f->name = element;
+    } else {
+        struct seen_elements seen = {.n = 0};
+        if (addParticle(b, s, type->content, 0, &seen) < 0)
+            return NULL;
+    }
+    assignSlots(s);
+    return s;
+}
+
+/* rpc: the wrapper's members, one a part (stylegen's makeParts). */
+static struct scope *partsScope(struct builder *b, const struct wsdl_body *body)
+{
+    struct scope *s = newScope(b->plan);
+    struct seen_elements seen = {.n = 0};
+    if (!s)
+        return NULL;
+    s->closed = 1;
+    for (size_t i = 0; i < body->n_parts; i++) {
+        const struct wsdl_part *part = body->parts[i];
+        if (!part->element) {
+            struct xsd_element el = {.name = part->name, .type = part->type};
+            if (addElementField(b, s, &el, 0) < 0)
+                return NULL;
+            continue;
+        }
+        int before = seenBefore(&seen, part->element);
+        if (before < 0 ||
+            (!before && addElementField(b, s, part->element, 0) < 0))
+            return NULL;
+    }
+    assignSlots(s);
+    return s;
+}
+
+/* The response part of a plan: a table's output fields, or (mapping
+ * NULL) the operation's schema default. */
+static void buildResponse(struct native_plan *plan,
+                          const struct mapping *mapping,
+                          const struct wsdl_binding *binding,
+                          const struct wsdl_operation *op,
+                          const struct stylegen_options *opt)
 {
     const struct xsd_element *top = stylegen_unwrapped(op, &op->output);
     int rpc = !top && op->style == WSDL_RPC;
-    if (mapping->response_xslt || !op->output.message || (!top && !rpc) ||
-        op->output.use != WSDL_LITERAL)
-        return -1;
-    struct stylegen *sg = stylegen_new(binding, op, opt);
-    int rc = sg ? buildScope(sg, &plan->root, NULL, mapping->outputs,
-                             mapping->n_outputs) : -1;
-    stylegen_free(sg);
+    if ((mapping && mapping->response_xslt) || !op->output.message ||
+        (!top && !rpc) || op->output.use != WSDL_LITERAL)
+        return;
+    struct builder b = {plan, stylegen_new(binding, op, opt), NULL, 0};
+    struct scope *root = NULL;
+    if (b.sg && mapping) {
+        if ((root = newScope(plan)) &&
+            buildScope(&b, root, NULL, mapping->outputs,
+                       mapping->n_outputs) < 0)
+            root = NULL;
+    } else if (b.sg) {
+        root = top ? typeScope(&b, top->type, top->name)
+                   : partsScope(&b, &op->output);
+    }
+    stylegen_free(b.sg);
+    free(b.types);
+    plan->root = root;
     plan->top_ns = top ? top->ns : NULL;
     plan->top_name = top ? top->name : NULL;
     plan->strict = opt ? opt->strict : 0;
-    return rc;
 }
 
 static struct request_plan *buildRequest(const struct mapping *mapping,
@@ -322,14 +532,10 @@ struct native_plan *native_plan_new(const struct mapping *mapping,
     struct native_plan *plan = calloc(1, sizeof(*plan));
     if (!plan)
         return NULL;
-    if (buildResponse(plan, mapping, binding, op, opt) == 0) {
-        plan->has_response = 1;
-    } else {
-        freeScope(&plan->root);
-        memset(&plan->root, 0, sizeof(plan->root));
-    }
-    plan->request = buildRequest(mapping, op, request_stylesheet);
-    if (!plan->has_response && !plan->request) {
+    buildResponse(plan, mapping, binding, op, opt);
+    if (mapping)
+        plan->request = buildRequest(mapping, op, request_stylesheet);
+    if (!plan->root && !plan->request) {
         native_plan_free(plan);
         return NULL;
     }
@@ -343,7 +549,7 @@ int native_writes_request(const struct native_plan *plan)
 
 int native_reads_response(const struct native_plan *plan)
 {
-    return plan && plan->has_response;
+    return plan && plan->root;
 }
 
 /* ---- reading ---- */
@@ -533,7 +739,9 @@ static void feedElement(struct run *r, uint32_t instance, const struct node *n,
         return;                         /* (path)[1]: the first one only */
     uint32_t ref;
     if (f->object) {
-        if ((ref = newInstance(r, f->object)) == NONE)
+        ref = f->nil && isXsiNil(e->nb_attributes, e->attributes)
+                  ? NIL_REF : newInstance(r, f->object);
+        if (ref == NONE)
             return;
     } else {
         if ((ref = newValue(r, e->prefix, 0)) == NONE)
@@ -549,7 +757,7 @@ static void feedElement(struct run *r, uint32_t instance, const struct node *n,
         append(r, instance, f, ref);
     else
         *slotOf(r, instance, f) = ref;
-    if (f->object)
+    if (f->object && ref != NIL_REF)
         openNode(r, ref, &f->object->root, e);
 }
 
@@ -627,11 +835,18 @@ static int onStart(void *user, const xmlChar *localname,
             return 1;
         for (uint32_t i = begin; i < end; i++) {
             struct match m = AT(r->matches, struct match, i);
+            int matched = 0;
             for (size_t k = 0; k < m.node->n_kids; k++) {
                 const struct node *kid = &m.node->kids[k];
-                if (strcmp(kid->name, name) == 0 && nsEqual(uri, kid->ns))
+                if (strcmp(kid->name, name) == 0 && nsEqual(uri, kid->ns)) {
                     openNode(r, m.instance, kid, &e);
+                    matched = 1;
+                }
             }
+            /* A child its schema does not declare: the generic rule. */
+            if (!matched && m.node == &m.node->owner->root &&
+                m.node->owner->closed)
+                r->fallback = 1;
         }
         AT(r->frames, struct frame, r->frames.n - 1).match_end =
             (uint32_t)r->matches.n;
@@ -651,11 +866,11 @@ static int onStart(void *user, const xmlChar *localname,
                  (!r->plan->top_name ||
                   (strcmp(name, r->plan->top_name) == 0 &&
                    nsEqual(uri, r->plan->top_ns)))) {
-            if ((r->top = newInstance(r, &r->plan->root)) == NONE ||
+            if ((r->top = newInstance(r, r->plan->root)) == NONE ||
                 pushFrame(r) < 0)
                 return 1;
             r->top_depth = depth;
-            openNode(r, r->top, &r->plan->root.root, &e);
+            openNode(r, r->top, &r->plan->root->root, &e);
             AT(r->frames, struct frame, 0).match_end = (uint32_t)r->matches.n;
         }
     }
@@ -800,6 +1015,8 @@ static yajl_gen_status putInstance(struct run *r, yajl_gen g,
 static yajl_gen_status putMember(struct run *r, yajl_gen g,
                                  const struct field *f, uint32_t ref)
 {
+    if (ref == NIL_REF)
+        return yajl_gen_null(g);
     return f->object ? putInstance(r, g, f->object, ref)
                      : putScalar(r, g, f, ref);
 }
@@ -811,7 +1028,9 @@ static yajl_gen_status putInstance(struct run *r, yajl_gen g,
     for (size_t i = 0; i < s->n_fields && st == yajl_gen_status_ok; i++) {
         const struct field *f = &s->fields[i];
         uint32_t slot = *slotOf(r, instance, f);
-        if ((st = putString(g, f->mf->name)) != yajl_gen_status_ok)
+        if (!f->array && slot == NONE && f->omit)
+            continue;
+        if ((st = putString(g, f->key)) != yajl_gen_status_ok)
             break;
         if (!f->array) {
             st = slot == NONE ? yajl_gen_null(g) : putMember(r, g, f, slot);
@@ -830,7 +1049,7 @@ static yajl_gen_status putInstance(struct run *r, yajl_gen g,
 static int fillData(void *gen, const void *arg, struct sb_error *err)
 {
     struct run *r = (struct run *)arg;
-    yajl_gen_status st = putInstance(r, gen, &r->plan->root, r->top);
+    yajl_gen_status st = putInstance(r, gen, r->plan->root, r->top);
     if (st != yajl_gen_status_ok && !r->fallback)
         return error_set(err, "internal", "writing JSON: %s",
                          jsonxml_gen_reason(st));
@@ -859,7 +1078,7 @@ int native_response(const struct native_plan *plan, const char *data,
                     struct sb_error *err)
 {
     *json = NULL;
-    if (!plan->has_response)
+    if (!plan->root)
         return 1;
     struct run r;
     memset(&r, 0, sizeof(r));
@@ -874,7 +1093,7 @@ int native_response(const struct native_plan *plan, const char *data,
     int oom = r.oom || strbuf_failed(&r.text) ||
               strbuf_failed(&r.attributes);
     if (rc == 0 && !oom && !r.fallback && r.top != NONE)
-        *json = jsonxml_write(fillData, &r, len_out, err);
+        *json = jsonxml_write(fillData, &r, len, len_out, err);
     oom = oom || r.oom;
     if (oom)
         error_set(err, "internal", "out of memory converting the response");
@@ -912,7 +1131,6 @@ struct out {
 };
 
 #define MAX_NAMESPACES 32
-#define SEEN_MAX 256            /* as stylegen's `struct seen` */
 
 struct request_plan {
     struct target root;
@@ -1056,11 +1274,6 @@ static int alwaysPresent(const struct target *t)
     return 0;
 }
 
-struct seen_elements {
-    const struct xsd_element *items[SEEN_MAX];
-    size_t n;
-};
-
 static int composeElement(struct request_plan *rp, xmlDocPtr style,
                           struct out *o, const struct xsd_element *el,
                           const struct target *t, struct seen_elements *seen);
@@ -1088,14 +1301,9 @@ static int composeElement(struct request_plan *rp, xmlDocPtr style,
                           struct out *o, const struct xsd_element *el,
                           const struct target *t, struct seen_elements *seen)
 {
-    for (size_t i = 0; i < seen->n; i++)
-        if (strcmp(seen->items[i]->name, el->name) == 0 &&
-            (seen->items[i]->ns ? el->ns && !strcmp(seen->items[i]->ns, el->ns)
-                                : !el->ns))
-            return 0;
-    if (seen->n == SEEN_MAX)
-        return -1;
-    seen->items[seen->n++] = el;
+    int before = seenBefore(seen, el);
+    if (before)
+        return before < 0 ? -1 : 0;
     const struct target *kid = NULL;
     for (size_t i = 0; i < t->n_kids && !kid; i++)
         if (strcmp(t->kids[i]->name, el->name) == 0)

@@ -45,7 +45,9 @@ struct native_plan;
 /* The plan of `mapping`'s tables for `op`, or NULL when both need their
  * stylesheets (see above) or memory ran out. `request_stylesheet` is the
  * compiled request stylesheet's document: the request is written with
- * the namespace prefixes it declares. */
+ * the namespace prefixes it declares. With mapping NULL: the plan of the
+ * operation's schema-default response (a zero-config operation; its
+ * requests keep the stylesheet). */
 struct native_plan *native_plan_new(const struct mapping *mapping,
                                     const struct wsdl_binding *binding,
                                     const struct wsdl_operation *op,
