@@ -98,7 +98,7 @@ static void loadFixtures(void)
         struct response_case *c = &cases[n_cases];
         char rel[512];
         memset(c, 0, sizeof(*c));
-        snprintf(c->name, sizeof(c->name), "fixture %s", e->d_name);
+        snprintf(c->name, sizeof(c->name), "fixture %.200s", e->d_name);
         snprintf(c->capability, sizeof(c->capability), "*.%.*s",
                  (int)(dot - e->d_name), e->d_name);
         snprintf(c->config, sizeof(c->config), ".");
