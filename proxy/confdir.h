@@ -37,8 +37,9 @@ struct capability {
     char *request_text, *response_text; /* stylesheet source, for `compile` */
     xsltStylesheetPtr request, response;   /* compiled; response NULL for
                                               one-way operations */
-    struct native_plan *native;         /* the output table run in C, or
-                                           NULL: the stylesheet alone */
+    struct native_plan *native;         /* the tables (or the schema
+                                           default) run in C, or NULL:
+                                           the stylesheets alone */
 };
 
 struct confdir {
@@ -67,8 +68,9 @@ struct confdir_options {
     int strict;             /* undeclared response content is an error */
     int operations;         /* also compile the zero-config operations */
     const char *wsdl_dir;   /* the WSDLs' folder; NULL = DIR/wsdl */
-    int stylesheets_only;   /* no native plans (native.h): every response
-                               through its stylesheet, for comparison */
+    int stylesheets_only;   /* no native plans (native.h): every
+                               conversion through its stylesheet, for
+                               comparison */
 };
 
 /*

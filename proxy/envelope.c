@@ -864,12 +864,6 @@ static int readMemory(void *context, char *buf, int size)
     return (int)n;
 }
 
-static int closeMemory(void *context)
-{
-    (void)context;
-    return 0;
-}
-
 /* Run the parser of ctxt (hooks installed) over data; `window`: read it
  * through the parser's window rather than a copy. The charset decoders
  * report through the thread's structured handler, not the context's:
@@ -883,8 +877,8 @@ static xmlDocPtr runParser(xmlParserCtxtPtr ctxt, struct parseState *st,
     xmlStructuredErrorFunc saved_func = xmlStructuredError;
     void *saved_data = xmlStructuredErrorContext;
     xmlSetStructuredErrorFunc(st, onContextlessError);
-    xmlDocPtr doc = window ? xmlCtxtReadIO(ctxt, readMemory, closeMemory, &in,
-                                           NULL, encoding, options)
+    xmlDocPtr doc = window ? xmlCtxtReadIO(ctxt, readMemory, NULL, &in, NULL,
+                                           encoding, options)
                            : xmlCtxtReadMemory(ctxt, data, (int)len, NULL,
                                                encoding, options);
     xmlSetStructuredErrorFunc(saved_data, saved_func);

@@ -88,8 +88,8 @@ static const char translateUsage[] =
     "                   with exit status 3); warnings go to stderr\n"
     "  --content-type TYPE  the HTTP Content-Type the response came with\n"
     "                   (its charset is used when the XML does not name one)\n"
-    "  --stylesheets    run the stylesheets even where a mapping table has a\n"
-    "                   native plan (the output must be the same)\n"
+    "  --stylesheets    run the stylesheets even where there is a native\n"
+    "                   plan (the output must be the same)\n"
     "Exit status: 0 done, 1 the input or configuration was refused (the\n"
     "message says why), 2 usage, 3 the response is a SOAP fault.\n";
 
