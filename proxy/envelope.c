@@ -20,10 +20,13 @@
 
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xmlIO.h>
 #include <libxml/xmlerror.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+
+#include "xmlscan.h"
 
 #define NS_SOAP11 "http://schemas.xmlsoap.org/soap/envelope/"
 #define NS_SOAP12 "http://www.w3.org/2003/05/soap-envelope"
@@ -678,22 +681,63 @@ static int contentTypeCharset(const char *content_type, char *buf,
 /* Does the document say its own encoding: a byte order mark, or an XML
  * declaration with an encoding pseudo-attribute? Then libxml2 decodes it
  * and the HTTP charset is not used (envelope.h). */
+/* The encoding the document names, by its byte-order mark or its XML
+ * declaration, copied to name ("" when it names none). */
+static void namedEncoding(const char *data, size_t len, char *name,
+                          size_t size)
+{
+    name[0] = '\0';
+    if ((len >= 2 && (memcmp(data, "\xFF\xFE", 2) == 0 ||
+                      memcmp(data, "\xFE\xFF", 2) == 0))) {
+        snprintf(name, size, "UTF-16");
+        return;
+    }
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+        snprintf(name, size, "UTF-8");
+        return;
+    }
+    if (len < 5 || memcmp(data, "<?xml", 5) != 0)
+        return;
+    size_t limit = len < 256 ? len : 256, i;
+    for (i = 5; i + 8 <= limit; i++) {
+        if (data[i] == '?' && data[i + 1] == '>')
+            return;
+        if (memcmp(data + i, "encoding", 8) == 0)
+            break;
+    }
+    for (i += 8; i < limit && strchr(" \t\r\n=", data[i]); i++)
+        ;
+    if (i >= limit || (data[i] != '"' && data[i] != '\''))
+        return;
+    char quote = data[i++];
+    size_t n = 0;
+    while (i < limit && data[i] != quote && n + 1 < size)
+        name[n++] = data[i++];
+    name[n] = '\0';
+    if (!name[0])   /* encoding="" still names one: libxml2 refuses it */
+        snprintf(name, size, "?");
+}
+
 static int documentNamesEncoding(const char *data, size_t len)
 {
-    if ((len >= 2 && (memcmp(data, "\xFF\xFE", 2) == 0 ||
-                      memcmp(data, "\xFE\xFF", 2) == 0)) ||
-        (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0))
-        return 1;
-    if (len < 5 || memcmp(data, "<?xml", 5) != 0)
-        return 0;
-    size_t limit = len < 256 ? len : 256;
-    for (size_t i = 5; i + 8 <= limit; i++) {
-        if (data[i] == '?' && data[i + 1] == '>')
-            return 0;
-        if (memcmp(data + i, "encoding", 8) == 0)
-            return 1;
-    }
-    return 0;
+    char name[64];
+    namedEncoding(data, len, name, sizeof(name));
+    return name[0] != '\0';
+}
+
+static int isUtf8(const char *name)
+{
+    return !name || !*name || strcasecmp(name, "UTF-8") == 0 ||
+           strcasecmp(name, "UTF8") == 0;
+}
+
+/* The document reaches the parser as UTF-8, undecoded: `encoding` (the
+ * HTTP charset, NULL when none) and what the document names agree. */
+static int plainUtf8(const char *data, size_t len, const char *encoding)
+{
+    char name[64];
+    namedEncoding(data, len, name, sizeof(name));
+    return isUtf8(encoding) && isUtf8(name);
 }
 
 /* ------------------------------------------------------------------ */
@@ -846,7 +890,7 @@ static int parseOptions(int max_depth)
 
 /* A large document in memory is read through the parser's window
  * (xmlCtxtReadMemory would first copy all of it); a small one is copied,
- * which costs less than reading it in pieces. */
+ * which costs less than reading it in pieces, or read by xmlscan. */
 #define SCAN_COPY_MAX (64 * 1024)
 
 struct memoryInput {
@@ -864,6 +908,32 @@ static int readMemory(void *context, char *buf, int size)
     return (int)n;
 }
 
+/* Parse UTF-8 data as xmlCtxtReadMemory does, but with the input
+ * buffer marked complete: xmlCtxtReadMemory's keeps a read callback, so
+ * near the end of the text every token calls it for more (a fifth of the
+ * parse of a 1 KB answer). Without a callback, a charset decoder would
+ * stop at its first chunk: hence UTF-8 only. */
+static xmlDocPtr readUtf8(xmlParserCtxtPtr ctxt, const char *data, size_t len,
+                          int options)
+{
+    xmlParserInputBufferPtr buf =
+        xmlParserInputBufferCreateMem(data, (int)len, XML_CHAR_ENCODING_NONE);
+    if (buf)
+        buf->readcallback = NULL;
+    xmlParserInputPtr input =
+        buf ? xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE) : NULL;
+    if (!input) {
+        xmlFreeParserInputBuffer(buf);
+        return NULL;
+    }
+    xmlCtxtUseOptions(ctxt, options);
+    inputPush(ctxt, input);
+    xmlParseDocument(ctxt);
+    xmlDocPtr doc = ctxt->myDoc;
+    ctxt->myDoc = NULL;
+    return doc;
+}
+
 /* Run the parser of ctxt (hooks installed) over data; `window`: read it
  * through the parser's window rather than a copy. The charset decoders
  * report through the thread's structured handler, not the context's:
@@ -877,10 +947,12 @@ static xmlDocPtr runParser(xmlParserCtxtPtr ctxt, struct parseState *st,
     xmlStructuredErrorFunc saved_func = xmlStructuredError;
     void *saved_data = xmlStructuredErrorContext;
     xmlSetStructuredErrorFunc(st, onContextlessError);
-    xmlDocPtr doc = window ? xmlCtxtReadIO(ctxt, readMemory, NULL, &in, NULL,
-                                           encoding, options)
-                           : xmlCtxtReadMemory(ctxt, data, (int)len, NULL,
-                                               encoding, options);
+    xmlDocPtr doc =
+        window ? xmlCtxtReadIO(ctxt, readMemory, NULL, &in, NULL, encoding,
+                               options)
+        : len <= SCAN_COPY_MAX && plainUtf8(data, len, encoding)
+            ? readUtf8(ctxt, data, len, options)
+            : xmlCtxtReadMemory(ctxt, data, (int)len, NULL, encoding, options);
     xmlSetStructuredErrorFunc(saved_data, saved_func);
     return doc;
 }
@@ -1084,6 +1156,13 @@ int envelope_scan(const char *data, size_t len, const char *http_content_type,
     if (precheck(data, len, http_content_type, limits, charset,
                  sizeof(charset), &encoding, &err) < 0)
         return -1;
+    /* A large answer: libxml2's per-document costs no longer count, and
+     * it reads it once where xmlscan reads it twice. */
+    if (len <= SCAN_COPY_MAX && plainUtf8(data, len, encoding)) {
+        int rc = xmlscan_read(data, len, maxDepth(limits), handler);
+        if (rc != XMLSCAN_OTHER)
+            return rc == XMLSCAN_DONE ? 0 : rc == XMLSCAN_STOPPED ? 1 : -1;
+    }
     struct parseState st;
     memset(&st, 0, sizeof(st));
     st.max_depth = maxDepth(limits);

@@ -5,7 +5,8 @@
  *
  *   clang -g -fsanitize=fuzzer,address -Iproxy \
  *       $(pkg-config --cflags libxml-2.0 openssl) \
- *       tests/fuzz/fuzz_envelope.c proxy/envelope.c proxy/error.c \
+ *       tests/fuzz/fuzz_envelope.c proxy/envelope.c proxy/xmlscan.c \
+ *       proxy/error.c \
  *       $(pkg-config --libs libxml-2.0 openssl) -o fuzz_envelope
  */
 #include <stddef.h>

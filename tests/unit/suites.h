@@ -15,7 +15,7 @@ struct unit_suite {
 };
 
 #define SB_SUITES(X) \
-    X(error) X(strbuf) X(numtext) X(yamldoc) X(jsonxml) X(catalog) X(xsd) X(wsdl) X(realwsdl) X(envelope) X(tables) \
+    X(error) X(strbuf) X(numtext) X(yamldoc) X(jsonxml) X(catalog) X(xsd) X(wsdl) X(realwsdl) X(envelope) X(xmlscan) X(tables) \
     X(tz) X(xsltfunc) X(mapping) X(stylegen) X(compile) X(confdir) \
     X(translate) X(native) X(jsonschema) X(serveconf) \
     X(metrics) X(accesslog) X(upstream)
