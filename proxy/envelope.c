@@ -678,9 +678,6 @@ static int contentTypeCharset(const char *content_type, char *buf,
     return 0;
 }
 
-/* Does the document say its own encoding: a byte order mark, or an XML
- * declaration with an encoding pseudo-attribute? Then libxml2 decodes it
- * and the HTTP charset is not used (envelope.h). */
 /* The encoding the document names, by its byte-order mark or its XML
  * declaration, copied to name ("" when it names none). */
 static void namedEncoding(const char *data, size_t len, char *name,
@@ -718,6 +715,8 @@ static void namedEncoding(const char *data, size_t len, char *name,
         snprintf(name, size, "?");
 }
 
+/* Does the document say its own encoding? Then libxml2 decodes it and
+ * the HTTP charset is not used (envelope.h). */
 static int documentNamesEncoding(const char *data, size_t len)
 {
     char name[64];
@@ -1156,8 +1155,9 @@ int envelope_scan(const char *data, size_t len, const char *http_content_type,
     if (precheck(data, len, http_content_type, limits, charset,
                  sizeof(charset), &encoding, &err) < 0)
         return -1;
-    /* A large answer: libxml2's per-document costs no longer count, and
-     * it reads it once where xmlscan reads it twice. */
+    /* A small UTF-8 answer goes to xmlscan first. A large one goes to
+     * libxml2, whose per-document costs no longer count and which reads
+     * it once where xmlscan reads it twice. */
     if (len <= SCAN_COPY_MAX && plainUtf8(data, len, encoding)) {
         int rc = xmlscan_read(data, len, maxDepth(limits), handler);
         if (rc != XMLSCAN_OTHER)

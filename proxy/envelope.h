@@ -93,7 +93,9 @@ xmlDocPtr envelope_parse(const char *data, size_t len,
  * whatever the response size. Each callback returns 0 to go on, or
  * non-zero to stop. `attributes` is libxml2's SAX2 array: five pointers
  * an attribute (local name, prefix, URI, value, end of value); an '&' in
- * a value arrives as "&#38;". Text is UTF-8, in pieces.
+ * a value arrives as "&#38;". Text is UTF-8, in pieces. Small UTF-8
+ * documents are read by xmlscan, which hands over the same events, and
+ * the others by libxml2 (xmlscan.h).
  */
 struct envelope_scan_handler {
     int (*start)(void *user, const xmlChar *localname, const xmlChar *prefix,

@@ -667,6 +667,27 @@ START_TEST(basic_auth_sends_authorization)
 }
 END_TEST
 
+/* The second call runs on the first one's easy handle, reset: nothing
+ * of the first call's options (credentials, body) may stay. */
+START_TEST(reused_handle_forgets_the_last_call)
+{
+    struct upstream_target *t = target(0, "/echo");
+    t->auth = UPSTREAM_AUTH_BASIC;
+    t->username = "user";
+    t->password = "pass";
+    startOn(0, t, "<Envelope/>", NULL, onDone);
+    waitFor(1);
+    assertOutcome(0, UPSTREAM_OK);
+    ck_assert_str_eq(fx.seen.authorization, "Basic dXNlcjpwYXNz");
+    startOn(1, target(1, "/echo"), NULL, NULL, onDone);
+    waitFor(2);
+    assertOutcome(1, UPSTREAM_OK);
+    ck_assert_str_eq(fx.seen.authorization, "");
+    ck_assert_str_eq(fx.seen.method, "GET");
+    ck_assert_uint_eq(fx.seen.body_len, 0);
+}
+END_TEST
+
 START_TEST(tls_to_plain_server_is_tls_error)
 {
     struct upstream_target *t = target(0, "/echo");
@@ -1056,6 +1077,7 @@ Suite *upstream_suite(void)
     tcase_add_loop_test(tc, answer_over_limit_is_too_large, 0, 2);
     tcase_add_loop_test(tc, answer_at_limit_is_ok, 0, 2);
     tcase_add_test(tc, basic_auth_sends_authorization);
+    tcase_add_test(tc, reused_handle_forgets_the_last_call);
     tcase_add_test(tc, tls_to_plain_server_is_tls_error);
     tcase_add_test(tc, unreadable_ca_file_is_tls_error);
     tcase_add_test(tc, tls_server_verified_with_ca_file);
