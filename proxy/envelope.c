@@ -1156,12 +1156,18 @@ int envelope_scan(const char *data, size_t len, const char *http_content_type,
                  sizeof(charset), &encoding, &err) < 0)
         return -1;
     /* A small UTF-8 answer goes to xmlscan first. A large one goes to
-     * libxml2, whose per-document costs no longer count and which reads
-     * it once where xmlscan reads it twice. */
+     * libxml2, whose per-document costs no longer count and which would
+     * not have to start over. */
     if (len <= SCAN_COPY_MAX && plainUtf8(data, len, encoding)) {
-        int rc = xmlscan_read(data, len, maxDepth(limits), handler);
+        int depth = maxDepth(limits);
+        int rc = handler->restart ? xmlscan_read(data, len, depth, handler)
+                                  : xmlscan_check(data, len, depth);
+        if (rc == XMLSCAN_DONE && !handler->restart)
+            rc = xmlscan_read(data, len, depth, handler);
         if (rc != XMLSCAN_OTHER)
             return rc == XMLSCAN_DONE ? 0 : rc == XMLSCAN_STOPPED ? 1 : -1;
+        if (handler->restart)
+            handler->restart(handler->user);
     }
     struct parseState st;
     memset(&st, 0, sizeof(st));

@@ -103,6 +103,11 @@ struct envelope_scan_handler {
                  const xmlChar **attributes);
     int (*end)(void *user);
     int (*text)(void *user, const xmlChar *s, int len);
+    /* The events so far are void: the document is read again from its
+     * start (xmlscan gave up on it half-way, libxml2 reads it). NULL:
+     * xmlscan first checks the whole document, so that events never
+     * start over, which costs a second reading. */
+    void (*restart)(void *user);
     void *user;
 };
 

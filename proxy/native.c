@@ -1071,6 +1071,28 @@ static void clearRun(struct run *r)
         free(r->prefixes[i]);
 }
 
+static void initRun(struct run *r, const struct native_plan *plan,
+                    struct xsltfunc_context *fctx)
+{
+    memset(r, 0, sizeof(*r));
+    r->plan = plan;
+    r->top = NONE;
+    r->fctx = fctx;
+    strbuf_init(&r->text);
+    strbuf_init(&r->attributes);
+    strbuf_init(&r->scratch);
+}
+
+/* The scan starts over (envelope_scan_handler): forget what was read. */
+static void onRestart(void *user)
+{
+    struct run *r = user;
+    const struct native_plan *plan = r->plan;
+    struct xsltfunc_context *fctx = r->fctx;
+    clearRun(r);
+    initRun(r, plan, fctx);
+}
+
 int native_response(const struct native_plan *plan, const char *data,
                     size_t len, const char *content_type,
                     const struct envelope_limits *limits,
@@ -1081,14 +1103,9 @@ int native_response(const struct native_plan *plan, const char *data,
     if (!plan->root)
         return 1;
     struct run r;
-    memset(&r, 0, sizeof(r));
-    r.plan = plan;
-    r.top = NONE;
-    r.fctx = fctx;
-    strbuf_init(&r.text);
-    strbuf_init(&r.attributes);
-    strbuf_init(&r.scratch);
-    struct envelope_scan_handler handler = {onStart, onEnd, onText, &r};
+    initRun(&r, plan, fctx);
+    struct envelope_scan_handler handler = {onStart, onEnd, onText,
+                                            onRestart, &r};
     int rc = envelope_scan(data, len, content_type, limits, &handler);
     int oom = r.oom || strbuf_failed(&r.text) ||
               strbuf_failed(&r.attributes);

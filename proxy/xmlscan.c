@@ -7,9 +7,9 @@
  * with a small, regular subset of XML; this reads that subset in one
  * pass over memory and leaves everything else to libxml2.
  *
- * It reads every document twice: first only checking, then handing the
- * events out. So a document it gives up on has sent no event, and the
- * caller can start over with libxml2.
+ * A document it gives up on half-way has sent some events already: the
+ * caller either tells its handler to start over (envelope_scan_handler's
+ * restart) or checks the document first (xmlscan_check).
  */
 #include "xmlscan.h"
 
@@ -68,7 +68,7 @@ struct attribute {
 
 struct reader {
     const char *p, *end;
-    const struct envelope_scan_handler *h;  /* NULL: checking */
+    const struct envelope_scan_handler *h;  /* NULL: only checking */
     int max_depth;
     char *uris;                 /* every declared URI, NUL-terminated */
     size_t uris_len, uris_cap;
@@ -294,7 +294,7 @@ static int declare(struct reader *r, const struct qname *attr, const char *v,
         uri[len] = '\0';
         r->uris_len += len + 1;
         if (strcmp(uri, XML_NS) == 0 || strcmp(uri, XMLNS_NS) == 0 ||
-            (!r->h && !validUri(uri)))
+            !validUri(uri))
             return OTHER;
         b.uri = uri;
     }
@@ -718,12 +718,13 @@ static int readDocument(struct reader *r, const char *data, size_t len)
     return r->p == r->end ? XMLSCAN_DONE : OTHER;
 }
 
-int xmlscan_read(const char *data, size_t len, int max_depth,
-                 const struct envelope_scan_handler *handler)
+static int readWith(const char *data, size_t len, int max_depth,
+                    const struct envelope_scan_handler *handler)
 {
     struct reader r;
     char uris[2048];
     memset(&r, 0, sizeof(r));
+    r.h = handler;
     r.max_depth = max_depth;
     /* Each URI copies the bytes of its own value: len + 1 holds them. */
     r.uris_cap = len < URIS_MAX ? len + 1 : URIS_MAX;
@@ -731,15 +732,20 @@ int xmlscan_read(const char *data, size_t len, int max_depth,
     if (!r.uris)
         return -1;
     int rc = readDocument(&r, data, len);
-    if (rc == XMLSCAN_DONE && handler) {
-        r.h = handler;
-        rc = readDocument(&r, data, len);
-        if (rc == OTHER)        /* the check read it all: cannot be */
-            rc = -1;
-    }
     if (r.uris != uris)
         free(r.uris);
     free(r.names);
     free(r.open);
     return rc;
+}
+
+int xmlscan_read(const char *data, size_t len, int max_depth,
+                 const struct envelope_scan_handler *handler)
+{
+    return readWith(data, len, max_depth, handler);
+}
+
+int xmlscan_check(const char *data, size_t len, int max_depth)
+{
+    return readWith(data, len, max_depth, NULL);
 }

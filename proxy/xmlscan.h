@@ -28,12 +28,16 @@ enum {
     XMLSCAN_OTHER = 2,      /* not for this reader: use libxml2 */
 };
 
-/* Read data[0..len) (UTF-8) with elements nested at most max_depth deep.
- * handler may be NULL: then the document is only checked, which is how
- * envelope_scan learns that it may hand it to the handler from here
- * before any event has gone out. Returns an XMLSCAN_ value, or -1 when
- * out of memory. */
+/* Read data[0..len) (UTF-8) with elements nested at most max_depth deep,
+ * handing the events to handler (its restart is not used). Returns an
+ * XMLSCAN_ value, or -1 when out of memory. On XMLSCAN_OTHER some events
+ * may have gone out already. */
 int xmlscan_read(const char *data, size_t len, int max_depth,
                  const struct envelope_scan_handler *handler);
+
+/* The same reading without events: XMLSCAN_DONE when xmlscan_read would
+ * read the whole document, XMLSCAN_OTHER when not, -1 when out of
+ * memory. */
+int xmlscan_check(const char *data, size_t len, int max_depth);
 
 #endif

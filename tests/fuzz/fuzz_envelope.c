@@ -63,7 +63,7 @@ static int libxml2Reads(const char *text, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (xmlscan_read((const char *)data, size, 64, NULL) == XMLSCAN_DONE &&
+    if (xmlscan_check((const char *)data, size, 64) == XMLSCAN_DONE &&
         !libxml2Reads((const char *)data, size))
         __builtin_trap();
 

@@ -318,7 +318,7 @@ static int scan(const char *data, size_t len, const char *content_type,
                 const struct envelope_limits *limits, struct scanState *st)
 {
     struct envelope_scan_handler h = {onScanStart, onScanEnd, onScanText,
-                                      st};
+                                      NULL, st};
     return envelope_scan(data, len, content_type, limits, &h);
 }
 
@@ -384,6 +384,44 @@ START_TEST(scan_stops_and_hands_over_attributes)
     struct scanState stop = {.name = "a", .stop_at = "b"};
     ck_assert_int_eq(scan(doc, strlen(doc), NULL, NULL, &stop), 1);
     ck_assert_str_eq(stop.text, "x");
+}
+END_TEST
+
+static int restarts;
+
+static void onScanRestart(void *user)
+{
+    struct scanState *st = user;
+    restarts++;
+    *st = (struct scanState){.name = st->name, .stop_at = st->stop_at};
+}
+
+/* With a restart callback the scan reads once: xmlscan hands events out
+ * as it goes, and when it gives up half-way (a processing instruction,
+ * an entity in an attribute) the handler starts over with libxml2's. */
+START_TEST(scan_starts_over_when_xmlscan_gives_up)
+{
+    static const struct {
+        const char *doc, *text;
+        int restarts;
+    } docs[] = {
+        {"<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+         "<s:Body><a>x</a><?pi here?><a>y</a></s:Body></s:Envelope>",
+         "x|y", 1},
+        {"<E><a>x</a><a k=\"R&amp;D\">y</a></E>", "x|y", 1},
+        {"<E><a>x</a><a>y</a></E>", "x|y", 0},
+        {"<E><a>x</a><a>y</a><b>&nbsp;</b></E>", "x|y", 1},  /* refused */
+    };
+    struct scanState st = {.name = "a"};
+    struct envelope_scan_handler h = {onScanStart, onScanEnd, onScanText,
+                                      onScanRestart, &st};
+    restarts = 0;
+    int rc = envelope_scan(docs[_i].doc, strlen(docs[_i].doc), NULL, NULL,
+                           &h);
+    ck_assert_int_eq(rc, _i == 3 ? -1 : 0);
+    ck_assert_int_eq(restarts, docs[_i].restarts);
+    if (rc == 0)
+        ck_assert_str_eq(st.text, docs[_i].text);
 }
 END_TEST
 
@@ -776,6 +814,7 @@ Suite *envelope_suite(void)
                         ROWS(bad_responses));
     tcase_add_loop_test(parse, scan_bounds_depth, 0, ROWS(depths));
     tcase_add_test(parse, scan_stops_and_hands_over_attributes);
+    tcase_add_loop_test(parse, scan_starts_over_when_xmlscan_gives_up, 0, 4);
     suite_add_tcase(s, parse);
 
     TCase *fault = tcase_create("fault");
