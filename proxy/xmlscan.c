@@ -718,8 +718,8 @@ static int readDocument(struct reader *r, const char *data, size_t len)
     return r->p == r->end ? XMLSCAN_DONE : OTHER;
 }
 
-static int readWith(const char *data, size_t len, int max_depth,
-                    const struct envelope_scan_handler *handler)
+int xmlscan_read(const char *data, size_t len, int max_depth,
+                 const struct envelope_scan_handler *handler)
 {
     struct reader r;
     char uris[2048];
@@ -739,13 +739,7 @@ static int readWith(const char *data, size_t len, int max_depth,
     return rc;
 }
 
-int xmlscan_read(const char *data, size_t len, int max_depth,
-                 const struct envelope_scan_handler *handler)
-{
-    return readWith(data, len, max_depth, handler);
-}
-
 int xmlscan_check(const char *data, size_t len, int max_depth)
 {
-    return readWith(data, len, max_depth, NULL);
+    return xmlscan_read(data, len, max_depth, NULL);    /* no events */
 }

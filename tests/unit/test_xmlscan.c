@@ -127,7 +127,8 @@ static int scanEvents(const char *data, size_t len, struct events *ev)
 static void walk(struct events *ev, xmlNodePtr node)
 {
     for (; node; node = node->next) {
-        if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
+        if (node->type == XML_TEXT_NODE ||
+            node->type == XML_CDATA_SECTION_NODE) {
             putText(ev, (const char *)node->content,
                     strlen((const char *)node->content));
             continue;
@@ -268,7 +269,8 @@ static const char *const readDocs[] = {
     "</s:E>",
     "<a xmlns=\"urn:d\"><b xmlns=\"\"><c/></b><d xmlns=\"urn:e\"/></a>",
     "<p:a xmlns:p=\"urn:1\"><p:b xmlns:p=\"urn:2\"/><p:c/></p:a>",
-    "<a xml:lang=\"de\">Gr\xC3\xBC\xC3\x9F\x65 \xE2\x82\xAC \xF0\x9F\x98\x80</a>",
+    "<a xml:lang=\"de\">Gr\xC3\xBC\xC3\x9F\x65 \xE2\x82\xAC "
+    "\xF0\x9F\x98\x80</a>",
     "<a>&lt;&gt;&amp;&quot;&apos; &#65;&#x42;&#x20AC;&#128512;&#13;</a>",
     "<a><![CDATA[<not> &markup;]]>tail<![CDATA[]]></a>",
     "<a\n  b=\"1\"\n\tc=\"2\"\n/>",
