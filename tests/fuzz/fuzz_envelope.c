@@ -2,7 +2,9 @@
  * libFuzzer target for the response side of envelope: arbitrary bytes
  * through envelope_parse and envelope_find_fault. The first input byte
  * picks the HTTP Content-Type, so the charset paths are reached too.
- * Also xmlscan's promise: it reads nothing libxml2 refuses.
+ * Also envelope_scan (xmlscan, and libxml2 after a restart) with a
+ * handler that reads every event, and xmlscan's promise: it reads
+ * nothing libxml2 refuses.
  *
  *   clang -g -fsanitize=fuzzer,address -Iproxy \
  *       $(pkg-config --cflags libxml-2.0 openssl) \
@@ -61,8 +63,42 @@ static int libxml2Reads(const char *text, size_t len)
     return !failed;
 }
 
+/* A handler that looks at every event, for envelope_scan. */
+static int onStart(void *user, const xmlChar *localname,
+                   const xmlChar *prefix, const xmlChar *uri,
+                   int nb_attributes, const xmlChar **attributes)
+{
+    size_t *n = user;
+    *n += xmlStrlen(localname) + xmlStrlen(prefix) + xmlStrlen(uri);
+    for (int i = 0; i < nb_attributes; i++, attributes += 5)
+        *n += xmlStrlen(attributes[0]) + xmlStrlen(attributes[2]) +
+              (size_t)(attributes[4] - attributes[3]);
+    return 0;
+}
+
+static int onEnd(void *user)
+{
+    (void)user;
+    return 0;
+}
+
+static int onText(void *user, const xmlChar *s, int len)
+{
+    *(size_t *)user += (size_t)len + (len > 0 ? s[len - 1] : 0);
+    return 0;
+}
+
+static void onRestart(void *user)
+{
+    *(size_t *)user = 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    size_t seen = 0;
+    struct envelope_scan_handler h = {onStart, onEnd, onText, onRestart,
+                                      &seen};
+    envelope_scan((const char *)data, size, NULL, NULL, &h);
     if (xmlscan_check((const char *)data, size, 64) == XMLSCAN_DONE &&
         !libxml2Reads((const char *)data, size))
         __builtin_trap();
