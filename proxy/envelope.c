@@ -933,13 +933,26 @@ static xmlDocPtr readUtf8(xmlParserCtxtPtr ctxt, const char *data, size_t len,
     return doc;
 }
 
-/* Run the parser of ctxt (hooks installed) over data; `window`: read it
- * through the parser's window rather than a copy. The charset decoders
- * report through the thread's structured handler, not the context's:
- * route them to st for this call only. */
+/* How libxml2 gets the bytes: copied (xmlCtxtReadMemory), copied and
+ * marked complete (readUtf8), or through its window (a large scan). */
+enum readMode { READ_COPY, READ_UTF8, READ_WINDOW };
+
+/* Small UTF-8 documents are read as complete; `large` is the mode of the
+ * others past SCAN_COPY_MAX. */
+static enum readMode readModeOf(const char *data, size_t len,
+                                const char *encoding, enum readMode large)
+{
+    if (len > SCAN_COPY_MAX)
+        return large;
+    return plainUtf8(data, len, encoding) ? READ_UTF8 : READ_COPY;
+}
+
+/* Run the parser of ctxt (hooks installed) over data. The charset
+ * decoders report through the thread's structured handler, not the
+ * context's: route them to st for this call only. */
 static xmlDocPtr runParser(xmlParserCtxtPtr ctxt, struct parseState *st,
                            const char *data, size_t len, const char *encoding,
-                           int window)
+                           enum readMode mode)
 {
     struct memoryInput in = {data, len, 0};
     int options = parseOptions(st->max_depth);
@@ -947,11 +960,11 @@ static xmlDocPtr runParser(xmlParserCtxtPtr ctxt, struct parseState *st,
     void *saved_data = xmlStructuredErrorContext;
     xmlSetStructuredErrorFunc(st, onContextlessError);
     xmlDocPtr doc =
-        window ? xmlCtxtReadIO(ctxt, readMemory, NULL, &in, NULL, encoding,
-                               options)
-        : len <= SCAN_COPY_MAX && plainUtf8(data, len, encoding)
-            ? readUtf8(ctxt, data, len, options)
-            : xmlCtxtReadMemory(ctxt, data, (int)len, NULL, encoding, options);
+        mode == READ_WINDOW ? xmlCtxtReadIO(ctxt, readMemory, NULL, &in, NULL,
+                                            encoding, options)
+        : mode == READ_UTF8 ? readUtf8(ctxt, data, len, options)
+                            : xmlCtxtReadMemory(ctxt, data, (int)len, NULL,
+                                                encoding, options);
     xmlSetStructuredErrorFunc(saved_data, saved_func);
     return doc;
 }
@@ -975,7 +988,8 @@ static xmlDocPtr parseDocument(const char *data, size_t len,
         return NULL;
     }
     installHooks(ctxt, &st);
-    xmlDocPtr doc = runParser(ctxt, &st, data, len, encoding, 0);
+    xmlDocPtr doc = runParser(ctxt, &st, data, len, encoding,
+                              readModeOf(data, len, encoding, READ_COPY));
     int failed = !doc || parseFailed(ctxt, &st);
     ctxt->_private = NULL;
     xmlFreeParserCtxt(ctxt);
@@ -1158,7 +1172,8 @@ int envelope_scan(const char *data, size_t len, const char *http_content_type,
     /* A small UTF-8 answer goes to xmlscan first. A large one goes to
      * libxml2, whose per-document costs no longer count and which would
      * not have to start over. */
-    if (len <= SCAN_COPY_MAX && plainUtf8(data, len, encoding)) {
+    enum readMode mode = readModeOf(data, len, encoding, READ_WINDOW);
+    if (mode == READ_UTF8) {
         int depth = maxDepth(limits);
         int rc = handler->restart ? xmlscan_read(data, len, depth, handler)
                                   : xmlscan_check(data, len, depth);
@@ -1185,8 +1200,7 @@ int envelope_scan(const char *data, size_t len, const char *http_content_type,
     ctxt->sax->comment = NULL;
     ctxt->sax->processingInstruction = NULL;
     ctxt->sax->startDocument = NULL;    /* no document to build */
-    xmlDocPtr doc = runParser(ctxt, &st, data, len, encoding,
-                              len > SCAN_COPY_MAX);
+    xmlDocPtr doc = runParser(ctxt, &st, data, len, encoding, mode);
     int rc = st.stopped ? 1 : parseFailed(ctxt, &st) ? -1 : 0;
     ctxt->_private = NULL;
     xmlFreeParserCtxt(ctxt);

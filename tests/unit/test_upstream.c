@@ -654,7 +654,8 @@ START_TEST(answer_at_limit_is_ok)
 }
 END_TEST
 
-START_TEST(basic_auth_sends_authorization)
+/* Call 0: a POST to /echo with Basic credentials user:pass. */
+static void callWithBasicAuth(void)
 {
     struct upstream_target *t = target(0, "/echo");
     t->auth = UPSTREAM_AUTH_BASIC;
@@ -665,20 +666,18 @@ START_TEST(basic_auth_sends_authorization)
     assertOutcome(0, UPSTREAM_OK);
     ck_assert_str_eq(fx.seen.authorization, "Basic dXNlcjpwYXNz");
 }
+
+START_TEST(basic_auth_sends_authorization)
+{
+    callWithBasicAuth();
+}
 END_TEST
 
 /* The second call runs on the first one's easy handle, reset: nothing
  * of the first call's options (credentials, body) may stay. */
 START_TEST(reused_handle_forgets_the_last_call)
 {
-    struct upstream_target *t = target(0, "/echo");
-    t->auth = UPSTREAM_AUTH_BASIC;
-    t->username = "user";
-    t->password = "pass";
-    startOn(0, t, "<Envelope/>", NULL, onDone);
-    waitFor(1);
-    assertOutcome(0, UPSTREAM_OK);
-    ck_assert_str_eq(fx.seen.authorization, "Basic dXNlcjpwYXNz");
+    callWithBasicAuth();
     startOn(1, target(1, "/echo"), NULL, NULL, onDone);
     waitFor(2);
     assertOutcome(1, UPSTREAM_OK);

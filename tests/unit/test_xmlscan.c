@@ -49,11 +49,10 @@ static void closeText(struct events *ev)
     ev->in_text = 0;
 }
 
-static void putStart(struct events *ev, const xmlChar *local,
-                     const xmlChar *prefix, const xmlChar *uri)
+/* "local prefix uri", "-" for a NULL. */
+static void putName(struct events *ev, const xmlChar *local,
+                    const xmlChar *prefix, const xmlChar *uri)
 {
-    closeText(ev);
-    put(ev, "(", 1);
     putStr(ev, local);
     put(ev, " ", 1);
     putStr(ev, prefix);
@@ -61,16 +60,20 @@ static void putStart(struct events *ev, const xmlChar *local,
     putStr(ev, uri);
 }
 
+static void putStart(struct events *ev, const xmlChar *local,
+                     const xmlChar *prefix, const xmlChar *uri)
+{
+    closeText(ev);
+    put(ev, "(", 1);
+    putName(ev, local, prefix, uri);
+}
+
 static void putAttribute(struct events *ev, const xmlChar *local,
                          const xmlChar *prefix, const xmlChar *uri,
                          const char *value, size_t len)
 {
     put(ev, " @", 2);
-    putStr(ev, local);
-    put(ev, " ", 1);
-    putStr(ev, prefix);
-    put(ev, " ", 1);
-    putStr(ev, uri);
+    putName(ev, local, prefix, uri);
     put(ev, "=", 1);
     put(ev, value, len);
 }
