@@ -38,6 +38,7 @@
 #include <curl/curl.h>
 #include <event2/event_struct.h>
 
+#include "plainhttp.h"
 #include "strbuf.h"
 
 enum call_state { CALL_RUNNING, CALL_FINISHED };
@@ -46,7 +47,8 @@ struct upstream_call {
     struct upstream_pool *pool;
     struct upstream_call *prev, *next;  /* the pool's list */
     enum call_state state;
-    CURL *easy;
+    struct plainhttp_exchange *plain;   /* carried by plainhttp, or */
+    CURL *easy;                         /* by libcurl */
     struct curl_slist *headers;
     upstream_done_fn done;
     void *arg;
@@ -71,6 +73,7 @@ struct watchedSocket {
 
 struct upstream_pool {
     struct event_base *base;
+    struct plainhttp_pool *plain;
     CURLM *multi;
     struct event timer;
     struct upstream_call *calls;
@@ -158,6 +161,7 @@ static CURL *takeEasy(struct upstream_pool *pool)
 static void freeCall(struct upstream_call *call)
 {
     struct upstream_pool *pool = call->pool;
+    plainhttp_release(call->plain);
     if (pool && call->easy && pool->n_idle < pool->max_idle)
         pool->idle[pool->n_idle++] = call->easy;
     else if (call->easy)
@@ -291,8 +295,22 @@ static void finishTransfer(struct upstream_call *call, CURLcode rc)
     event_active(&call->deliver, EV_TIMEOUT, 1);
 }
 
-/* The call's total timeout passed before curl reported it (it was
- * waiting for a connection). */
+static void onDeliver(evutil_socket_t fd, short what, void *arg);
+
+/* plainhttp has filled call->res, from an event of its own: deliver
+ * right away. */
+static void onPlainDone(void *arg)
+{
+    struct upstream_call *call = arg;
+    evtimer_del(&call->deadline);
+    call->res.total_ms = millisecondsSince(&call->started);
+    setState(call, CALL_FINISHED);
+    onDeliver(-1, 0, call);
+}
+
+/* The call's total timeout passed: curl had not reported it (the call
+ * was waiting for a connection), or plainhttp, which leaves the total
+ * timeout to this timer. */
 static void onDeadline(evutil_socket_t fd, short what, void *arg)
 {
     struct upstream_call *call = arg;
@@ -300,7 +318,19 @@ static void onDeadline(evutil_socket_t fd, short what, void *arg)
     (void)what;
     snprintf(call->errbuf, sizeof(call->errbuf),
              "no answer within %ld ms", call->timeout_ms);
-    finishTransfer(call, CURLE_OPERATION_TIMEDOUT);
+    if (call->easy) {
+        finishTransfer(call, CURLE_OPERATION_TIMEDOUT);
+        return;
+    }
+    plainhttp_release(call->plain);     /* closes its connection */
+    call->plain = NULL;
+    call->res = (struct upstream_response){.outcome = UPSTREAM_TIMEOUT,
+                                           .body = ""};
+    snprintf(call->res.message, sizeof(call->res.message), "%s",
+             call->errbuf);
+    call->res.total_ms = millisecondsSince(&call->started);
+    setState(call, CALL_FINISHED);
+    event_active(&call->deliver, EV_TIMEOUT, 1);
 }
 
 /* The call's own event: hand the response over, then free the call. The
@@ -423,9 +453,12 @@ struct upstream_pool *upstream_pool_new(struct event_base *base,
         max_cached = max_per_host;
     struct upstream_pool *pool = calloc(1, sizeof(*pool));
     if (!pool || !(pool->idle = calloc((size_t)max_cached, sizeof(CURL *))) ||
+        !(pool->plain = plainhttp_pool_new(base, max_per_host, max_cached)) ||
         !(pool->multi = curl_multi_init())) {
-        if (pool)
+        if (pool) {
             free(pool->idle);
+            plainhttp_pool_free(pool->plain);
+        }
         free(pool);
         error_set(err, "internal", "cannot create the upstream pool: "
                   "out of memory");
@@ -454,6 +487,7 @@ void upstream_pool_free(struct upstream_pool *pool)
     }
     if (pool->delivering)   /* freed from its done callback */
         pool->delivering->pool = NULL;
+    plainhttp_pool_free(pool->plain);
     curl_multi_cleanup(pool->multi);    /* closes the kept connections */
     while (pool->sockets)               /* any curl did not remove */
         freeSocket(pool->sockets);
@@ -472,6 +506,7 @@ void upstream_pool_stats(const struct upstream_pool *pool,
         return;
     }
     *out = pool->stats;
+    out->connections_opened += plainhttp_connections_opened(pool->plain);
 }
 
 /* ---- starting and cancelling ---- */
@@ -608,6 +643,35 @@ static int ntlmAvailable(void)
     return info && (info->features & CURL_VERSION_NTLM);
 }
 
+/* libcurl carries the call: https, NTLM, a proxy, an unusual URL. */
+static int startCurl(struct upstream_call *call,
+                     const struct upstream_request *req, struct sb_error *err)
+{
+    const struct upstream_target *t = req->target;
+    if (t->auth == UPSTREAM_AUTH_NTLM && !ntlmAvailable())
+        return error_set(err, "internal", "%s: NTLM authentication is "
+                         "configured but this libcurl was built without "
+                         "NTLM", t->url);
+    if (!(call->easy = takeEasy(call->pool)) ||
+        buildHeaders(call, req->headers) < 0 ||
+        configureEasy(call, req) < 0 ||
+        curl_multi_add_handle(call->pool->multi, call->easy) != CURLM_OK)
+        return error_set(err, "internal", "%s: cannot start the call "
+                         "(out of memory)", t->url);
+    return 0;
+}
+
+static int startPlain(struct upstream_call *call,
+                      const struct upstream_request *req, struct sb_error *err)
+{
+    call->plain = plainhttp_start(call->pool->plain, req, call->max_bytes,
+                                  &call->res, onPlainDone, call);
+    if (!call->plain)
+        return error_set(err, "internal", "%s: cannot start the call (%s)",
+                         req->target->url, call->res.message);
+    return 0;
+}
+
 struct upstream_call *upstream_call_start(struct upstream_pool *pool,
                                           const struct upstream_request *req,
                                           upstream_done_fn done, void *arg,
@@ -616,11 +680,6 @@ struct upstream_call *upstream_call_start(struct upstream_pool *pool,
     const struct upstream_target *t = req->target;
     if (!t || !t->url || !t->url[0]) {
         error_set(err, "internal", "upstream call without a URL");
-        return NULL;
-    }
-    if (t->auth == UPSTREAM_AUTH_NTLM && !ntlmAvailable()) {
-        error_set(err, "internal", "%s: NTLM authentication is configured "
-                  "but this libcurl was built without NTLM", t->url);
         return NULL;
     }
     struct upstream_call *call = calloc(1, sizeof(*call));
@@ -639,13 +698,9 @@ struct upstream_call *upstream_call_start(struct upstream_pool *pool,
     setState(call, CALL_RUNNING);
     evtimer_assign(&call->deadline, pool->base, onDeadline, call);
     event_assign(&call->deliver, pool->base, -1, 0, onDeliver, call);
-    if (!(call->easy = takeEasy(pool)) ||
-        buildHeaders(call, req->headers) < 0 ||
-        configureEasy(call, req) < 0 ||
-        curl_multi_add_handle(pool->multi, call->easy) != CURLM_OK) {
+    int plain = plainhttp_takes(pool->plain, t);
+    if ((plain ? startPlain(call, req, err) : startCurl(call, req, err)) < 0) {
         freeCall(call);
-        error_set(err, "internal", "%s: cannot start the call "
-                  "(out of memory)", t->url);
         return NULL;
     }
     struct timeval tv = timevalOf(call->timeout_ms);
@@ -654,7 +709,8 @@ struct upstream_call *upstream_call_start(struct upstream_pool *pool,
     /* curl has asked for a timer of 0 ms to start the transfer; start it
      * now instead, which saves a turn of the loop. Whatever finishes is
      * still delivered from its own event, never from here. */
-    onTimer(-1, 0, pool);
+    if (!plain)
+        onTimer(-1, 0, pool);
     return call;
 }
 
@@ -665,11 +721,13 @@ void upstream_call_cancel(struct upstream_call *call)
     if (call->state == CALL_RUNNING) {
         /* Closes its connection: a half-done exchange cannot be reused. */
         evtimer_del(&call->deadline);
-        curl_multi_remove_handle(call->pool->multi, call->easy);
-        countConnections(call);
+        if (call->easy) {
+            curl_multi_remove_handle(call->pool->multi, call->easy);
+            countConnections(call);
+        }
     } else {
         event_del(&call->deliver);
     }
     unlinkCall(call);
-    freeCall(call);
+    freeCall(call);     /* releases a plainhttp exchange */
 }

@@ -61,6 +61,18 @@ struct result {
     struct upstream_call *handle;
 };
 
+/* One answer of the scripted server: its bytes, written `piece` bytes
+ * at a time (0: at once); then the connection stays open, or closes
+ * (close); bytes NULL closes it without answering. */
+struct scripted {
+    const char *bytes;
+    size_t piece;
+    int close;
+};
+
+struct rawConn;
+static void rawClose(struct rawConn *rc);
+
 /* What the server saw of the last request. */
 struct seen {
     char method[16];
@@ -93,6 +105,13 @@ static struct {
     struct result results[MAX_CALLS];
     char urls[MAX_CALLS][128];
     struct upstream_target targets[MAX_CALLS];
+    struct {                    /* the scripted server, when a test starts it */
+        struct evconnlistener *listener;
+        const struct scripted *answers;     /* one per request */
+        int next;
+        struct rawConn *open[16];           /* closed at teardown */
+        int connections, requests;
+    } raw;
     struct {                    /* the HTTPS server, when a test starts it */
         struct evhttp *http;
         SSL_CTX *ctx;
@@ -288,6 +307,11 @@ static void stopTlsServer(void)
 static void teardown(void)
 {
     upstream_pool_free(fx.pool);
+    if (fx.raw.listener)
+        evconnlistener_free(fx.raw.listener);
+    for (int i = 0; i < 16; i++)
+        if (fx.raw.open[i])
+            rawClose(fx.raw.open[i]);
     stopTlsServer();
     evhttp_free(fx.http);
     event_free(fx.watchdog);
@@ -625,6 +649,273 @@ START_TEST(closed_before_answer_is_unavailable)
     waitFor(1);
     evconnlistener_free(l);
     assertOutcome(0, UPSTREAM_UNAVAILABLE);
+}
+END_TEST
+
+/* ---- the scripted server: answers exactly as written ---- */
+
+/* One connection of the scripted server: what is left to write of the
+ * current answer. */
+struct rawConn {
+    struct bufferevent *bev;
+    int slot;                   /* in fx.raw.open */
+    const struct scripted *answer;
+    size_t written;
+};
+
+static void rawWriteMore(struct bufferevent *bev, void *arg);
+
+/* A whole request is in: head, and a body of its Content-Length. */
+static int rawRequestIn(struct evbuffer *in)
+{
+    struct evbuffer_ptr end = evbuffer_search(in, "\r\n\r\n", 4, NULL);
+    if (end.pos < 0)
+        return 0;
+    size_t head = (size_t)end.pos + 4;
+    char *text = malloc(head + 1);
+    evbuffer_copyout(in, text, head);
+    text[head] = '\0';
+    const char *cl = strstr(text, "Content-Length: ");
+    size_t body = cl ? strtoul(cl + 16, NULL, 10) : 0;
+    free(text);
+    if (evbuffer_get_length(in) < head + body)
+        return 0;
+    evbuffer_drain(in, head + body);
+    return 1;
+}
+
+static void rawClose(struct rawConn *rc)
+{
+    fx.raw.open[rc->slot] = NULL;
+    bufferevent_free(rc->bev);
+    free(rc);
+}
+
+static void rawRead(struct bufferevent *bev, void *arg)
+{
+    struct rawConn *rc = arg;
+    if (rc->answer || !rawRequestIn(bufferevent_get_input(bev)))
+        return;
+    fx.raw.requests++;
+    rc->answer = &fx.raw.answers[fx.raw.next++];
+    rc->written = 0;
+    if (!rc->answer->bytes) {
+        rawClose(rc);
+        return;
+    }
+    rawWriteMore(bev, rc);
+}
+
+/* Called again each time the last piece has gone to the kernel. */
+static void rawWriteMore(struct bufferevent *bev, void *arg)
+{
+    struct rawConn *rc = arg;
+    if (!rc->answer)
+        return;
+    size_t len = strlen(rc->answer->bytes) - rc->written;
+    if (len == 0) {
+        if (rc->answer->close) {
+            rawClose(rc);
+            return;
+        }
+        rc->answer = NULL;
+        rawRead(bev, rc);       /* a request may wait already */
+        return;
+    }
+    if (rc->answer->piece && len > rc->answer->piece)
+        len = rc->answer->piece;
+    bufferevent_write(bev, rc->answer->bytes + rc->written, len);
+    rc->written += len;
+}
+
+static void rawEvent(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    (void)what;
+    rawClose(arg);
+}
+
+static void onRawAccept(struct evconnlistener *l, evutil_socket_t fd,
+                        struct sockaddr *addr, int len, void *arg)
+{
+    (void)l;
+    (void)addr;
+    (void)len;
+    (void)arg;
+    struct bufferevent *bev = bufferevent_socket_new(fx.base, fd,
+                                                     BEV_OPT_CLOSE_ON_FREE);
+    struct rawConn *rc = calloc(1, sizeof(*rc));
+    ck_assert_ptr_nonnull(bev);
+    ck_assert_ptr_nonnull(rc);
+    ck_assert_int_lt(fx.raw.connections, 16);
+    rc->bev = bev;
+    rc->slot = fx.raw.connections++;
+    fx.raw.open[rc->slot] = rc;
+    bufferevent_setcb(bev, rawRead, rawWriteMore, rawEvent, rc);
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+}
+
+/* Start the scripted server with `answers`; target i points at it. */
+static struct upstream_target *scriptedTarget(int i,
+                                              const struct scripted *answers)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET};
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (!fx.raw.listener)
+        fx.raw.listener = evconnlistener_new_bind(
+            fx.base, onRawAccept, NULL,
+            LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 16,
+            (struct sockaddr *)&sin, sizeof(sin));
+    ck_assert_ptr_nonnull(fx.raw.listener);
+    fx.raw.answers = answers;
+    struct upstream_target *t = target(i, "/");
+    snprintf(fx.urls[i], sizeof(fx.urls[i]), "http://127.0.0.1:%d/raw",
+             boundPort(evconnlistener_get_fd(fx.raw.listener)));
+    return t;
+}
+
+/* Answers as servers write them, each read whole however it arrives. */
+static const struct {
+    struct scripted answer;
+    enum upstream_outcome outcome;
+    long status;
+    const char *body;           /* or what the message holds */
+} wireCases[] = {
+    {{"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 5"
+      "\r\n\r\n<a/>\n", 3, 0}, UPSTREAM_OK, 200, "<a/>\n"},
+    {{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "3;ext=1\r\n<a>\r\nA\r\n0123456789\r\n4\r\n</a>\r\n0\r\n"
+      "X-Trailer: yes\r\n\r\n", 5, 0}, UPSTREAM_OK, 200,
+     "<a>0123456789</a>"},
+    {{"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 500 Internal\r\n"
+      "Content-Length: 5\r\n\r\nfault", 0, 0}, UPSTREAM_OK, 500, "fault"},
+    {{"HTTP/1.0 200 OK\nContent-Type: text/xml\n\nuntil the end", 4, 1},
+     UPSTREAM_OK, 200, "until the end"},
+    {{"HTTP/1.1 204 No Content\r\n\r\n", 0, 0}, UPSTREAM_OK, 204, ""},
+    {{"SSH-2.0-OpenSSH_9.2\r\n", 0, 1}, UPSTREAM_ERROR, 0, "not HTTP/1"},
+    {{"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 0, 1},
+     UPSTREAM_ERROR, 200, "middle of the answer"},
+    {{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0, 0},
+     UPSTREAM_ERROR, 200, "not hexadecimal"},
+    {{"HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n", 0, 0},
+     UPSTREAM_ERROR, 0, "Content-Length"},
+    {{"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", 0, 0},
+     UPSTREAM_ERROR, 0, "transfer coding"},
+    {{"HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n", 0, 0},
+     UPSTREAM_TOO_LARGE, 200, "1000 bytes"},
+};
+
+START_TEST(answers_are_read_as_written)
+{
+    const struct scripted script[] = {wireCases[_i].answer};
+    struct upstream_target *t = scriptedTarget(0, script);
+    t->max_response_bytes = 1000;
+    startOn(0, t, "<Envelope/>", NULL, onDone);
+    waitFor(1);
+    assertOutcome(0, wireCases[_i].outcome);
+    ck_assert_int_eq(fx.results[0].status, wireCases[_i].status);
+    if (wireCases[_i].outcome == UPSTREAM_OK) {
+        ck_assert_str_eq(fx.results[0].body, wireCases[_i].body);
+        ck_assert_uint_eq(fx.results[0].body_len,
+                          strlen(wireCases[_i].body));
+    } else {
+        ck_assert_msg(strstr(fx.results[0].message, wireCases[_i].body),
+                      "message: %s", fx.results[0].message);
+    }
+}
+END_TEST
+
+static const char okAnswer[] =
+    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+/* A kept-alive connection the server dropped as the request came: the
+ * request goes once more, on a new connection. */
+START_TEST(dropped_kept_alive_connection_is_tried_again)
+{
+    const struct scripted script[] = {
+        {okAnswer, 0, 0},
+        {NULL, 0, 0},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nagain", 0, 0},
+    };
+    struct upstream_target *t = scriptedTarget(0, script);
+    startOn(0, t, "first", NULL, onDone);
+    waitFor(1);
+    startOn(1, t, "second", NULL, onDone);
+    waitFor(2);
+    assertOutcome(1, UPSTREAM_OK);
+    ck_assert_str_eq(fx.results[1].body, "again");
+    ck_assert_int_eq(fx.results[1].reused, 0);
+    ck_assert_int_eq(fx.raw.requests, 3);
+    ck_assert_int_eq(fx.raw.connections, 2);
+}
+END_TEST
+
+/* Dropped twice: once is all it is tried again. */
+START_TEST(dropped_twice_is_unavailable)
+{
+    const struct scripted script[] = {
+        {okAnswer, 0, 0}, {okAnswer, 0, 0}, {NULL, 0, 0}, {NULL, 0, 0},
+    };
+    struct upstream_target *t = scriptedTarget(0, script);
+    /* Two connections, each kept alive after one answer. */
+    startOn(0, t, "a", NULL, onDone);
+    startOn(1, t, "b", NULL, onDone);
+    waitFor(2);
+    startOn(2, t, "c", NULL, onDone);
+    waitFor(3);
+    assertOutcome(2, UPSTREAM_UNAVAILABLE);
+    ck_assert_int_eq(fx.raw.requests, 4);
+}
+END_TEST
+
+/* "Connection: close", or an answer that ends with the connection: the
+ * next call opens a new one. */
+START_TEST(closing_answer_is_not_reused)
+{
+    const struct scripted script[] = {
+        {"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n"
+         "ok", 0, 1},
+        {"HTTP/1.0 200 OK\r\n\r\nbye", 0, 1},
+        {okAnswer, 0, 0},
+    };
+    struct upstream_target *t = scriptedTarget(0, script);
+    for (int i = 0; i < 3; i++) {
+        startOn(i, t, "x", NULL, onDone);
+        waitFor(i + 1);
+        assertOutcome(i, UPSTREAM_OK);
+        ck_assert_int_eq(fx.results[i].reused, 0);
+    }
+    ck_assert_str_eq(fx.results[1].body, "bye");
+    ck_assert_int_eq(fx.raw.connections, 3);
+}
+END_TEST
+
+/* localhost is looked up (it may name ::1 first, where nothing listens:
+ * the next address is tried). */
+START_TEST(host_name_is_resolved)
+{
+    struct upstream_target *t = target(0, "/echo");
+    snprintf(fx.urls[0], sizeof(fx.urls[0]), "http://localhost:%d/echo",
+             fx.port);
+    startOn(0, t, "by name", NULL, onDone);
+    waitFor(1);
+    assertOutcome(0, UPSTREAM_OK);
+    ck_assert_str_eq(fx.results[0].body, "by name");
+}
+END_TEST
+
+/* The pool may go while a name is still being looked up. */
+START_TEST(free_pool_while_resolving)
+{
+    struct upstream_target *t = target(0, "/echo");
+    snprintf(fx.urls[0], sizeof(fx.urls[0]),
+             "http://soapbridge-test.invalid:%d/echo", fx.port);
+    start(1, "/echo", "x");
+    startOn(0, t, "x", NULL, onDone);
+    upstream_pool_free(fx.pool);
+    fx.pool = NULL;
+    event_base_loop(fx.base, EVLOOP_NONBLOCK);
+    ck_assert_int_eq(fx.results[0].calls + fx.results[1].calls, 0);
 }
 END_TEST
 
@@ -1073,6 +1364,13 @@ Suite *upstream_suite(void)
     tcase_add_test(tc, queued_calls_keep_their_own_timeout);
     tcase_add_test(tc, refused_connection_is_unavailable);
     tcase_add_test(tc, closed_before_answer_is_unavailable);
+    tcase_add_loop_test(tc, answers_are_read_as_written, 0,
+                        (int)(sizeof(wireCases) / sizeof(wireCases[0])));
+    tcase_add_test(tc, dropped_kept_alive_connection_is_tried_again);
+    tcase_add_test(tc, dropped_twice_is_unavailable);
+    tcase_add_test(tc, closing_answer_is_not_reused);
+    tcase_add_test(tc, host_name_is_resolved);
+    tcase_add_test(tc, free_pool_while_resolving);
     tcase_add_loop_test(tc, answer_over_limit_is_too_large, 0, 2);
     tcase_add_loop_test(tc, answer_at_limit_is_ok, 0, 2);
     tcase_add_test(tc, basic_auth_sends_authorization);
