@@ -1,5 +1,9 @@
 /*
- * upstream: libcurl multi on a libevent loop (see upstream.h).
+ * upstream: plainhttp, or libcurl multi on a libevent loop (see
+ * upstream.h).
+ *
+ * A plainhttp call is started, timed out (call->deadline) and delivered
+ * here; plainhttp does the rest. Everything else below is libcurl's.
  *
  * curl tells us which sockets to watch (onCurlSocket) and when to wake it
  * (onCurlTimer); libevent tells curl when a socket is ready or the timer

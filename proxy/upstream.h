@@ -2,11 +2,13 @@
  * upstream: the daemon's HTTP client towards the legacy services
  * (DESIGN.md, step 6 "upstream call").
  *
- * One struct upstream_pool per worker thread: one libcurl multi handle
- * driven by that worker's libevent event_base, so many calls run at once
- * on one thread without blocking it. Connections stay open between calls
- * and are reused for the next call to the same host (curl's connection
- * cache); the pool size caps them.
+ * One struct upstream_pool per worker thread, driven by that worker's
+ * libevent event_base, so many calls run at once on one thread without
+ * blocking it. A call goes to plainhttp (plain http://, no NTLM, no
+ * proxy in the environment: our own HTTP/1.1 client) or else to the
+ * pool's libcurl multi handle (https, mTLS, NTLM, proxies); both keep
+ * connections open between calls for the next call to the same host,
+ * the pool size capping them. This interface is the same for both.
  *
  * Threads: a pool and its calls belong to the thread that runs its
  * event_base; nothing here takes a lock. (libcurl may still resolve host
@@ -15,7 +17,8 @@
  * Process set-up: the module does NOT call curl_global_init(); main()
  * calls it once before any worker starts (and tests in their setup).
  * Proxies: libcurl's usual environment variables (http_proxy,
- * https_proxy, no_proxy) apply.
+ * https_proxy, all_proxy, no_proxy) apply; with http_proxy or all_proxy
+ * set, plain http:// calls go through libcurl too.
  */
 #ifndef SB_UPSTREAM_H
 #define SB_UPSTREAM_H

@@ -1,5 +1,6 @@
 /*
- * Unit tests of upstream: the libcurl multi client on a libevent loop.
+ * Unit tests of upstream: plainhttp and the libcurl multi client on a
+ * libevent loop (http:// targets go to plainhttp, https:// to libcurl).
  *
  * Every test runs a real HTTP server (libevent evhttp on 127.0.0.1, a
  * port the kernel picks) on the same event_base as the pool under test,
@@ -11,7 +12,9 @@
  * BIG_BYTES (with Content-Length, or chunked without), /redirect a 302,
  * /pair holds the first request until a second one arrives and then
  * answers both at once. TLS tests add a second server speaking HTTPS
- * with a self-signed certificate made for the test.
+ * with a self-signed certificate made for the test. The scripted server
+ * (a raw listener) answers each request with the next answer of a
+ * test's script, byte for byte, for what evhttp would never write.
  */
 #include <check.h>
 #include <limits.h>
@@ -945,10 +948,25 @@ START_TEST(answer_at_limit_is_ok)
 }
 END_TEST
 
-/* Call 0: a POST to /echo with Basic credentials user:pass. */
-static void callWithBasicAuth(void)
+static void startTlsServer(int require_client_cert);
+static struct upstream_target *tlsTarget(int i, const char *path);
+
+/* Target i: /echo over plain HTTP (plainhttp), or over HTTPS (libcurl). */
+static struct upstream_target *echoTarget(int i, int tls)
 {
-    struct upstream_target *t = target(0, "/echo");
+    if (!tls)
+        return target(i, "/echo");
+    if (!fx.tls.http)
+        startTlsServer(0);
+    struct upstream_target *t = tlsTarget(i, "/echo");
+    t->insecure = 1;
+    return t;
+}
+
+/* Call 0: a POST to /echo with Basic credentials user:pass. */
+static void callWithBasicAuth(int tls)
+{
+    struct upstream_target *t = echoTarget(0, tls);
     t->auth = UPSTREAM_AUTH_BASIC;
     t->username = "user";
     t->password = "pass";
@@ -960,18 +978,20 @@ static void callWithBasicAuth(void)
 
 START_TEST(basic_auth_sends_authorization)
 {
-    callWithBasicAuth();
+    callWithBasicAuth(_i);
 }
 END_TEST
 
-/* The second call runs on the first one's easy handle, reset: nothing
- * of the first call's options (credentials, body) may stay. */
+/* The second call runs on the first one's connection (and, with
+ * libcurl, on its easy handle, reset): nothing of the first call's
+ * options (credentials, body) may stay. */
 START_TEST(reused_handle_forgets_the_last_call)
 {
-    callWithBasicAuth();
-    startOn(1, target(1, "/echo"), NULL, NULL, onDone);
+    callWithBasicAuth(_i);
+    startOn(1, echoTarget(1, _i), NULL, NULL, onDone);
     waitFor(2);
     assertOutcome(1, UPSTREAM_OK);
+    ck_assert_int_eq(fx.results[1].reused, 1);
     ck_assert_str_eq(fx.seen.authorization, "");
     ck_assert_str_eq(fx.seen.method, "GET");
     ck_assert_uint_eq(fx.seen.body_len, 0);
@@ -1373,8 +1393,8 @@ Suite *upstream_suite(void)
     tcase_add_test(tc, free_pool_while_resolving);
     tcase_add_loop_test(tc, answer_over_limit_is_too_large, 0, 2);
     tcase_add_loop_test(tc, answer_at_limit_is_ok, 0, 2);
-    tcase_add_test(tc, basic_auth_sends_authorization);
-    tcase_add_test(tc, reused_handle_forgets_the_last_call);
+    tcase_add_loop_test(tc, basic_auth_sends_authorization, 0, 2);
+    tcase_add_loop_test(tc, reused_handle_forgets_the_last_call, 0, 2);
     tcase_add_test(tc, tls_to_plain_server_is_tls_error);
     tcase_add_test(tc, unreadable_ca_file_is_tls_error);
     tcase_add_test(tc, tls_server_verified_with_ca_file);
