@@ -3,6 +3,7 @@
  */
 #include "call.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,9 @@ struct call {
     size_t envelope_len;
     struct upstream_call *upstream;
     double upstream_started;
+    /* From here on written before use (buildHeaders), so a new call
+     * clears only the fields above: the ~3 KB below cost more to clear
+     * than the rest of starting a call. */
     char content_type[512];
     char headers_text[4][600];
     const char *headers[5];
@@ -180,7 +184,7 @@ static void buildHeaders(struct call *c)
 {
     struct envelope_request er =
         translate_envelope_request(c->route->cap, NULL);
-    char traceparent[64];
+    char traceparent[EXCHANGE_TRACEPARENT_SIZE];
     size_t n = 0;
     envelope_content_type(&er, c->content_type, sizeof(c->content_type));
     snprintf(c->headers_text[0], sizeof(c->headers_text[0]),
@@ -193,7 +197,7 @@ static void buildHeaders(struct call *c)
     }
     snprintf(c->headers_text[2], sizeof(c->headers_text[2]),
              "traceparent: %s",
-             exchange_traceparent(c->ex, traceparent, sizeof(traceparent)));
+             exchange_traceparent(c->ex, traceparent));
     c->headers[n++] = c->headers_text[2];
     snprintf(c->headers_text[3], sizeof(c->headers_text[3]),
              "X-Request-Id: %s", c->ex->id);
@@ -204,12 +208,13 @@ static void buildHeaders(struct call *c)
 void call_start(struct exchange *ex, const struct route *route)
 {
     struct sb_error err;
-    struct call *c = calloc(1, sizeof(*c));
+    struct call *c = malloc(sizeof(*c));
     if (!c) {
         error_set(&err, "internal", "out of memory");
         exchange_fail(ex, &err, NULL);
         return;
     }
+    memset(c, 0, offsetof(struct call, content_type));
     c->ex = ex;
     c->route = route;
     const struct server_shared *shared = ex->worker->shared;

@@ -68,9 +68,11 @@ void exchange_succeed(struct exchange *ex, const char *data, size_t len,
 void exchange_fail(struct exchange *ex, const struct sb_error *err,
                    const char *fault);
 
-/* Format a W3C traceparent for a call to an upstream: this exchange's
- * trace id, a new span id. buf holds at least 56 bytes. */
-const char *exchange_traceparent(struct exchange *ex, char *buf, size_t size);
+/* Format a W3C traceparent for a call to an upstream into buf: this
+ * exchange's trace id, a new span id. */
+#define EXCHANGE_TRACEPARENT_SIZE 56    /* NUL included */
+const char *exchange_traceparent(struct exchange *ex,
+                                 char buf[EXCHANGE_TRACEPARENT_SIZE]);
 
 /* Write one line "soapbridge: LEVEL REQUEST-ID: message" to stderr when
  * logging.level lets `level` through (SERVECONF_LOG_ERROR .. _DEBUG). */

@@ -43,19 +43,24 @@ static const struct {
     {"YYYY", 4}, {"MM", 2}, {"DD", 2}, {"hh", 2}, {"mm", 2}, {"ss", 2},
 };
 
-/* The token at format; every token is one letter repeated (compared
- * by hand: this runs for each character of each date converted). */
+/* The token at format; every token is one letter repeated, each its
+ * own letter (this runs for each character of each date converted). */
 static enum dateField fieldAt(const char *format)
 {
-    for (int f = 0; f < F_NONE; f++) {
-        const char *t = dateTokens[f].token;
-        int i = 0;
-        while (i < dateTokens[f].width && format[i] == t[i])
-            i++;
-        if (i == dateTokens[f].width)
-            return (enum dateField)f;
+    enum dateField f;
+    switch (*format) {
+    case 'Y': f = F_YEAR; break;
+    case 'M': f = F_MONTH; break;
+    case 'D': f = F_DAY; break;
+    case 'h': f = F_HOUR; break;
+    case 'm': f = F_MINUTE; break;
+    case 's': f = F_SECOND; break;
+    default: return F_NONE;
     }
-    return F_NONE;
+    for (int i = 1; i < dateTokens[f].width; i++)
+        if (format[i] != format[0])
+            return F_NONE;
+    return f;
 }
 
 /* Each field at most once; year, month and day required; minutes need

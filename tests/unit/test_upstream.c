@@ -309,6 +309,7 @@ static void stopTlsServer(void)
 
 static void teardown(void)
 {
+    unsetenv("http_proxy");
     upstream_pool_free(fx.pool);
     if (fx.raw.listener)
         evconnlistener_free(fx.raw.listener);
@@ -907,6 +908,28 @@ START_TEST(host_name_is_resolved)
 }
 END_TEST
 
+/* With http_proxy set when the pool is made, http:// calls go through
+ * libcurl, which sends them to the proxy (here the test server). */
+START_TEST(proxy_in_environment_is_used)
+{
+    struct sb_error err;
+    char proxy[64];
+    snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", fx.port);
+    setenv("http_proxy", proxy, 1);
+    upstream_pool_free(fx.pool);
+    error_clear(&err);
+    ck_assert_ptr_nonnull(fx.pool = upstream_pool_new(fx.base, 8, 8, &err));
+    struct upstream_target *t = target(0, "/echo");
+    snprintf(fx.urls[0], sizeof(fx.urls[0]),
+             "http://soapbridge-test.invalid/echo");
+    startOn(0, t, "via the proxy", NULL, onDone);
+    waitFor(1);
+    assertOutcome(0, UPSTREAM_OK);
+    ck_assert_str_eq(fx.seen.uri, "http://soapbridge-test.invalid/echo");
+    ck_assert_str_eq(fx.seen.body, "via the proxy");
+}
+END_TEST
+
 /* The pool may go while a name is still being looked up. */
 START_TEST(free_pool_while_resolving)
 {
@@ -1391,6 +1414,7 @@ Suite *upstream_suite(void)
     tcase_add_test(tc, closing_answer_is_not_reused);
     tcase_add_test(tc, host_name_is_resolved);
     tcase_add_test(tc, free_pool_while_resolving);
+    tcase_add_test(tc, proxy_in_environment_is_used);
     tcase_add_loop_test(tc, answer_over_limit_is_too_large, 0, 2);
     tcase_add_loop_test(tc, answer_at_limit_is_ok, 0, 2);
     tcase_add_loop_test(tc, basic_auth_sends_authorization, 0, 2);
