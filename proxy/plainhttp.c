@@ -858,7 +858,11 @@ static int readHead(struct plainhttp_exchange *x)
         struct headFields f = {0};
         if (readFields(x, end, &f) < 0)
             return -1;
-        if (f.status >= 100 && f.status < 200 && f.status != 101) {
+        if (f.status == 101) {  /* nobody asked it to switch */
+            fail(x, UPSTREAM_ERROR, "the server switched protocols (101)");
+            return -1;
+        }
+        if (f.status >= 100 && f.status < 200) {
             /* 100 Continue and the like: the answer comes after it. */
             memmove(x->buf, x->buf + end, x->len - end);
             x->len -= end;
@@ -872,7 +876,7 @@ static int readHead(struct plainhttp_exchange *x)
                                  ? (size_t)(f.content_type - x->buf) : 0;
         x->keep_alive = f.minor >= 1 ? !f.close : f.keep_alive && !f.close;
         x->body_at = end;
-        if (f.status == 204 || f.status == 304 || f.status == 101) {
+        if (f.status == 204 || f.status == 304) {
             x->framing = NO_BODY;
         } else if (f.chunked) {
             x->framing = BY_CHUNKS;

@@ -805,6 +805,8 @@ static const struct {
      UPSTREAM_ERROR, 0, "Content-Length"},
     {{"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", 0, 0},
      UPSTREAM_ERROR, 0, "transfer coding"},
+    {{"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n", 0, 0},
+     UPSTREAM_ERROR, 0, "switched protocols"},
     {{"HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n", 0, 0},
      UPSTREAM_TOO_LARGE, 200, "1000 bytes"},
 };
