@@ -311,6 +311,34 @@ upstreams:
 """
 
 
+def check_pipelined(proxy):
+    """Two requests in one write on one connection, the second asking to
+    close: both are answered, in order, and then the proxy closes (each
+    reply is written at once, and the next request read after it)."""
+    body = b'{"order_id":"A1001"}'
+    wire = (b"POST /v1/capabilities/get_order_status HTTP/1.1\r\n"
+            b"Host: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" +
+            body +
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    sock = socket.create_connection(("127.0.0.1", proxy["port"]), timeout=60)
+    sock.sendall(wire)
+    got = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    sock.close()
+    text = got.decode("utf-8", "replace")
+    first = text.find('"capability":"get_order_status"')
+    second = text.find('{"status":"ok"}')
+    if text.count("HTTP/1.1 200 OK") == 2 and 0 <= first < second:
+        ok("pipelined requests answered in order, then the connection closed")
+    else:
+        not_ok("pipelined requests", text[:600])
+
+
 def start_secure_proxy(env, work):
     """A configuration of its own: TLS on the listener, and the billing
     service (the garbage server) reached with HTTP Basic and WS-Security
@@ -427,6 +455,7 @@ def main():
         for case in sorted(os.listdir(cases)):
             run_case(os.path.join(cases, case), proxies, services)
         check_trace_passed_on()
+        check_pipelined(proxies["demo"])
         env["GARBAGE_URL"] = garbage_url
         proxies["secure"] = start_secure_proxy(env, work)
         check_secure(proxies["secure"], work)
