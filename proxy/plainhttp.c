@@ -503,16 +503,26 @@ static struct resolver *resolverOf(struct plainhttp_pool *pool)
     return pool->resolver = r;
 }
 
-/* A numeric address needs no lookup. */
-static struct evutil_addrinfo *numericAddress(const struct host *h)
+/* Hints for a TCP address of the host; its port as text in port. */
+static struct evutil_addrinfo tcpHints(const struct host *h, int flags,
+                                       char port[8])
 {
-    struct evutil_addrinfo hints = {0}, *ai = NULL;
-    char port[8];
+    struct evutil_addrinfo hints = {0};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_protocol = IPPROTO_TCP;
-    hints.ai_flags = EVUTIL_AI_NUMERICHOST | EVUTIL_AI_NUMERICSERV;
-    snprintf(port, sizeof(port), "%u", h->port);
+    hints.ai_flags = flags;
+    snprintf(port, 8, "%u", h->port);
+    return hints;
+}
+
+/* A numeric address needs no lookup. */
+static struct evutil_addrinfo *numericAddress(const struct host *h)
+{
+    struct evutil_addrinfo *ai = NULL;
+    char port[8];
+    struct evutil_addrinfo hints =
+        tcpHints(h, EVUTIL_AI_NUMERICHOST | EVUTIL_AI_NUMERICSERV, port);
     if (evutil_getaddrinfo(h->name, port, &hints, &ai) != 0)
         return NULL;
     return ai;
@@ -530,13 +540,8 @@ static void resolve(struct conn *c)
                     "no resolver (out of memory)");
         return;
     }
-    struct evutil_addrinfo hints = {0};
     char port[8];
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_protocol = IPPROTO_TCP;
-    hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
-    snprintf(port, sizeof(port), "%u", h->port);
+    struct evutil_addrinfo hints = tcpHints(h, EVUTIL_AI_ADDRCONFIG, port);
     lookup->resolver = r;
     lookup->conn = c;
     c->lookup = lookup;
