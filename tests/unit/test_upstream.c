@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,11 +349,16 @@ static void onDone(const struct upstream_response *res, void *arg)
         event_base_loopbreak(fx.base);
 }
 
-/* Target i: http://127.0.0.1:PORT/path. */
-static struct upstream_target *target(int i, const char *path)
+/* Target i at the URL fmt makes, with the test's defaults. */
+static struct upstream_target *targetUrl(int i, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static struct upstream_target *targetUrl(int i, const char *fmt, ...)
 {
-    snprintf(fx.urls[i], sizeof(fx.urls[i]), "http://127.0.0.1:%d%s",
-             fx.port, path);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fx.urls[i], sizeof(fx.urls[i]), fmt, ap);
+    va_end(ap);
     memset(&fx.targets[i], 0, sizeof(fx.targets[i]));
     fx.targets[i].url = fx.urls[i];
     /* Generous: under valgrind a TLS handshake (and loading the system's
@@ -361,6 +367,12 @@ static struct upstream_target *target(int i, const char *path)
     fx.targets[i].connect_timeout_ms = SLOW_MS;
     fx.targets[i].timeout_ms = SLOW_MS;
     return &fx.targets[i];
+}
+
+/* Target i: http://127.0.0.1:PORT/path. */
+static struct upstream_target *target(int i, const char *path)
+{
+    return targetUrl(i, "http://127.0.0.1:%d%s", fx.port, path);
 }
 
 static struct upstream_call *startOn(int i, const struct upstream_target *t,
@@ -617,8 +629,7 @@ START_TEST(refused_connection_is_unavailable)
 {
     int port;
     int fd = refusingSocket(&port);
-    struct upstream_target *t = target(0, "/echo");
-    snprintf(fx.urls[0], sizeof(fx.urls[0]), "http://127.0.0.1:%d/", port);
+    struct upstream_target *t = targetUrl(0, "http://127.0.0.1:%d/", port);
     startOn(0, t, "<Envelope/>", NULL, onDone);
     waitFor(1);
     close(fd);
@@ -646,9 +657,8 @@ START_TEST(closed_before_answer_is_unavailable)
         fx.base, onAcceptClose, NULL, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
         16, (struct sockaddr *)&sin, sizeof(sin));
     ck_assert_ptr_nonnull(l);
-    struct upstream_target *t = target(0, "/echo");
-    snprintf(fx.urls[0], sizeof(fx.urls[0]), "http://127.0.0.1:%d/",
-             boundPort(evconnlistener_get_fd(l)));
+    struct upstream_target *t = targetUrl(
+        0, "http://127.0.0.1:%d/", boundPort(evconnlistener_get_fd(l)));
     startOn(0, t, "<Envelope/>", NULL, onDone);
     waitFor(1);
     evconnlistener_free(l);
@@ -772,10 +782,8 @@ static struct upstream_target *scriptedTarget(int i,
             (struct sockaddr *)&sin, sizeof(sin));
     ck_assert_ptr_nonnull(fx.raw.listener);
     fx.raw.answers = answers;
-    struct upstream_target *t = target(i, "/");
-    snprintf(fx.urls[i], sizeof(fx.urls[i]), "http://127.0.0.1:%d/raw",
-             boundPort(evconnlistener_get_fd(fx.raw.listener)));
-    return t;
+    return targetUrl(i, "http://127.0.0.1:%d/raw",
+                     boundPort(evconnlistener_get_fd(fx.raw.listener)));
 }
 
 /* Answers as servers write them, each read whole however it arrives. */
@@ -900,9 +908,8 @@ END_TEST
  * the next address is tried). */
 START_TEST(host_name_is_resolved)
 {
-    struct upstream_target *t = target(0, "/echo");
-    snprintf(fx.urls[0], sizeof(fx.urls[0]), "http://localhost:%d/echo",
-             fx.port);
+    struct upstream_target *t =
+        targetUrl(0, "http://localhost:%d/echo", fx.port);
     startOn(0, t, "by name", NULL, onDone);
     waitFor(1);
     assertOutcome(0, UPSTREAM_OK);
@@ -921,9 +928,8 @@ START_TEST(proxy_in_environment_is_used)
     upstream_pool_free(fx.pool);
     error_clear(&err);
     ck_assert_ptr_nonnull(fx.pool = upstream_pool_new(fx.base, 8, 8, &err));
-    struct upstream_target *t = target(0, "/echo");
-    snprintf(fx.urls[0], sizeof(fx.urls[0]),
-             "http://soapbridge-test.invalid/echo");
+    struct upstream_target *t =
+        targetUrl(0, "http://soapbridge-test.invalid/echo");
     startOn(0, t, "via the proxy", NULL, onDone);
     waitFor(1);
     assertOutcome(0, UPSTREAM_OK);
@@ -935,9 +941,8 @@ END_TEST
 /* The pool may go while a name is still being looked up. */
 START_TEST(free_pool_while_resolving)
 {
-    struct upstream_target *t = target(0, "/echo");
-    snprintf(fx.urls[0], sizeof(fx.urls[0]),
-             "http://soapbridge-test.invalid:%d/echo", fx.port);
+    struct upstream_target *t =
+        targetUrl(0, "http://soapbridge-test.invalid:%d/echo", fx.port);
     start(1, "/echo", "x");
     startOn(0, t, "x", NULL, onDone);
     upstream_pool_free(fx.pool);
@@ -1025,9 +1030,8 @@ END_TEST
 
 START_TEST(tls_to_plain_server_is_tls_error)
 {
-    struct upstream_target *t = target(0, "/echo");
-    snprintf(fx.urls[0], sizeof(fx.urls[0]), "https://127.0.0.1:%d/echo",
-             fx.port);
+    struct upstream_target *t =
+        targetUrl(0, "https://127.0.0.1:%d/echo", fx.port);
     startOn(0, t, "<Envelope/>", NULL, onDone);
     waitFor(1);
     assertOutcome(0, UPSTREAM_TLS);
@@ -1037,9 +1041,8 @@ END_TEST
 START_TEST(unreadable_ca_file_is_tls_error)
 {
     char path[PATH_MAX];
-    struct upstream_target *t = target(0, "/echo");
-    snprintf(fx.urls[0], sizeof(fx.urls[0]), "https://127.0.0.1:%d/echo",
-             fx.port);
+    struct upstream_target *t =
+        targetUrl(0, "https://127.0.0.1:%d/echo", fx.port);
     t->ca_file = test_path(path, sizeof(path), "tests/data/no-such-ca.pem");
     startOn(0, t, "<Envelope/>", NULL, onDone);
     waitFor(1);
@@ -1049,8 +1052,7 @@ END_TEST
 
 START_TEST(other_protocols_are_refused)
 {
-    struct upstream_target *t = target(0, "/echo");
-    snprintf(fx.urls[0], sizeof(fx.urls[0]), "ftp://127.0.0.1:%d/", fx.port);
+    struct upstream_target *t = targetUrl(0, "ftp://127.0.0.1:%d/", fx.port);
     startOn(0, t, "<Envelope/>", NULL, onDone);
     waitFor(1);
     assertOutcome(0, UPSTREAM_ERROR);
