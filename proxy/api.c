@@ -8,8 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <event2/buffer.h>
-#include <event2/keyvalq_struct.h>
 #include <yajl/yajl_gen.h>
 
 #include "call.h"
@@ -191,8 +189,7 @@ static void failWith(struct exchange *ex, const char *code, const char *fmt,
 
 static void methodNotAllowed(struct exchange *ex, const char *allow)
 {
-    evhttp_add_header(evhttp_request_get_output_headers(ex->req), "Allow",
-                      allow);
+    httpserv_add_header(ex->req, "Allow", allow);
     failWith(ex, "method_not_allowed", "use %s", allow);
 }
 
@@ -377,8 +374,7 @@ static int isJsonType(const char *type)
 
 static void postCall(struct exchange *ex, const struct route *route)
 {
-    const char *type = evhttp_find_header(
-        evhttp_request_get_input_headers(ex->req), "Content-Type");
+    const char *type = httpserv_header(ex->req, "Content-Type");
     ex->route = route;
     if (!isJsonType(type)) {
         failWith(ex, "unsupported_media_type",
@@ -390,7 +386,7 @@ static void postCall(struct exchange *ex, const struct route *route)
 }
 
 static void routeCapability(struct exchange *ex, const char *name,
-                            enum evhttp_cmd_type method)
+                            const char *method)
 {
     const struct server_shared *s = ex->worker->shared;
     const struct route *r = findRoute(s->routes, s->n_routes, name);
@@ -400,9 +396,9 @@ static void routeCapability(struct exchange *ex, const char *name,
                  name);
         return;
     }
-    if (method == EVHTTP_REQ_POST)
+    if (strcmp(method, "POST") == 0)
         postCall(ex, r);
-    else if (method == EVHTTP_REQ_GET) {
+    else if (strcmp(method, "GET") == 0) {
         size_t i = (size_t)(r - s->routes);
         replyJson(ex, s->capability_docs[i], s->capability_lens[i]);
     } else
@@ -410,7 +406,7 @@ static void routeCapability(struct exchange *ex, const char *name,
 }
 
 static void routeService(struct exchange *ex, const char *rest,
-                         enum evhttp_cmd_type method)
+                         const char *method)
 {
     const struct server_shared *s = ex->worker->shared;
     char name[512];
@@ -428,17 +424,17 @@ static void routeService(struct exchange *ex, const char *rest,
                  "no operation '%s' (GET /v1/services lists them)", name);
         return;
     }
-    if (method != EVHTTP_REQ_POST) {
+    if (strcmp(method, "POST") != 0) {
         methodNotAllowed(ex, "POST");
         return;
     }
     postCall(ex, r);
 }
 
-static void routeGet(struct exchange *ex, enum evhttp_cmd_type method,
+static void routeGet(struct exchange *ex, const char *method,
                      const char *doc, size_t len)
 {
-    if (method == EVHTTP_REQ_GET)
+    if (strcmp(method, "GET") == 0)
         replyJson(ex, doc, len);
     else
         methodNotAllowed(ex, "GET");
@@ -447,7 +443,7 @@ static void routeGet(struct exchange *ex, enum evhttp_cmd_type method,
 static void route(struct exchange *ex, const char *path)
 {
     const struct server_shared *s = ex->worker->shared;
-    enum evhttp_cmd_type method = evhttp_request_get_command(ex->req);
+    const char *method = httpserv_method(ex->req);
     static const char caps[] = "/v1/capabilities/";
     static const char svcs[] = "/v1/services/";
     if (strncmp(path, caps, sizeof(caps) - 1) == 0 && path[sizeof(caps) - 1])
@@ -462,7 +458,7 @@ static void route(struct exchange *ex, const char *path)
     else if (strcmp(path, "/healthz") == 0)
         routeGet(ex, method, "{\"status\":\"ok\"}", 15);
     else if ((strcmp(path, "/readyz") == 0 || strcmp(path, "/metrics") == 0) &&
-             method != EVHTTP_REQ_GET)
+             strcmp(method, "GET") != 0)
         methodNotAllowed(ex, "GET");
     else if (strcmp(path, "/readyz") == 0)
         replyReadiness(ex);
@@ -472,25 +468,67 @@ static void route(struct exchange *ex, const char *path)
         failWith(ex, "not_found", "no such path: %s", path);
 }
 
-void api_handle(struct evhttp_request *req, void *arg)
+static int hexValue(char ch)
+{
+    return ch >= '0' && ch <= '9'   ? ch - '0'
+           : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+           : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                    : -1;
+}
+
+/* The path of a request target, %XX decoded (query and fragment
+ * dropped; an absolute-form target gives its path). NULL when out of
+ * memory or when it decodes to a NUL. */
+static char *targetPath(const char *target)
+{
+    const char *scheme = strstr(target, "://");
+    if (target[0] != '/' && scheme) {
+        target = strchr(scheme + 3, '/');
+        if (!target)
+            target = "/";
+    }
+    size_t len = strcspn(target, "?#");
+    char *path = malloc(len + 1), *out = path;
+    if (!path)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        int hi, lo;
+        if (target[i] == '%' && i + 2 < len &&
+            (hi = hexValue(target[i + 1])) >= 0 &&
+            (lo = hexValue(target[i + 2])) >= 0) {
+            *out++ = (char)(hi * 16 + lo);
+            i += 2;
+        } else
+            *out++ = target[i];
+    }
+    *out = '\0';
+    if ((size_t)(out - path) != strlen(path)) {
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
+void api_handle(struct httpserv_request *req, void *arg)
 {
     struct exchange *ex = exchange_new(arg, req);
     if (!ex)
         return;
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-    const char *raw = uri ? evhttp_uri_get_path(uri) : NULL;
-    char *path = raw ? evhttp_uridecode(raw, 0, NULL) : NULL;
+    const char *message;
+    const char *problem = httpserv_problem(req, &message);
     size_t max_body = ex->worker->shared->conf->limits.max_body_bytes;
-    if (!path)
-        failWith(ex, "not_found", "no such path: %s",
-                 evhttp_request_get_uri(req));
-    else if (ex->bytes_in > max_body) {
+    char *path = problem ? NULL : targetPath(httpserv_target(req));
+    if (problem && strcmp(problem, "body_too_large") != 0)
+        failWith(ex, problem, "%s", message);
+    else if (problem) {
         char limit[32];
         snprintf(limit, sizeof(limit), "%zu", max_body);
         failWith(ex, "body_too_large",
                  "the request body is larger than the limit of %s bytes "
                  "(limits.max_body_bytes)", limit);
-    } else
+    } else if (!path)
+        failWith(ex, "not_found", "no such path: %s", httpserv_target(req));
+    else
         route(ex, path);
     free(path);
 }

@@ -14,13 +14,12 @@
 #ifndef SB_API_H
 #define SB_API_H
 
-#include <event2/http.h>
-
 #include "error.h"
+#include "httpserv.h"
 #include "server.h"
 
-/* The evhttp callback for every request; arg is the struct worker. */
-void api_handle(struct evhttp_request *req, void *arg);
+/* The handler of every request (httpserv); arg is the struct worker. */
+void api_handle(struct httpserv_request *req, void *arg);
 
 /* Build the listing documents of shared (capabilities_doc,
  * capability_docs, services_doc) from its routes. Returns 0, or -1 with

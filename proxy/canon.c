@@ -13,6 +13,7 @@ static const struct {
     int status;
     int retryable;
 } errorCodes[] = {
+    {"bad_request", 400, 0},
     {"invalid_json", 400, 0},
     {"invalid_input", 400, 0},
     {"limit_exceeded", 400, 0},
@@ -21,12 +22,15 @@ static const struct {
     {"method_not_allowed", 405, 0},
     {"body_too_large", 413, 0},
     {"unsupported_media_type", 415, 0},
+    {"header_too_large", 431, 0},
     {"upstream_fault", 502, 0},
     {"upstream_bad_response", 502, 0},
     {"upstream_unavailable", 503, 1},
     {"not_ready", 503, 1},
     {"upstream_timeout", 504, 1},
     {"internal", 500, 0},
+    {"not_implemented", 501, 0},
+    {"http_version_not_supported", 505, 0},
     /* nginx's convention for a request whose client left first; only
      * the access log and the metrics ever see it. */
     {"client_closed", 499, 0},

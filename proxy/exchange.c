@@ -9,11 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
-#include <event2/keyvalq_struct.h>
-
 #include "canon.h"
 #include "strbuf.h"
 
@@ -80,90 +75,62 @@ static void takeTrace(struct exchange *ex, const char *tp)
     strcpy(ex->trace_flags, "00");
 }
 
-static void onClose(struct evhttp_connection *conn, void *arg)
+static void onClose(void *arg)
 {
     struct exchange *ex = arg;
-    (void)conn;
     ex->client_gone = 1;
     if (ex->cancel)
         ex->cancel(ex->cancel_arg);
 }
 
-struct exchange *exchange_new(struct worker *w, struct evhttp_request *req)
+struct exchange *exchange_new(struct worker *w, struct httpserv_request *req)
 {
     struct exchange *ex = calloc(1, sizeof(*ex));
     if (!ex) {
-        evhttp_send_error(req, 500, "out of memory");
+        static const char oom[] = "{\"ok\":false,\"error\":{\"code\":"
+                                  "\"internal\",\"message\":\"out of "
+                                  "memory\",\"retryable\":false}}";
+        httpserv_add_header(req, "Content-Type",
+                            "application/json; charset=utf-8");
+        httpserv_reply(req, 500, oom, sizeof(oom) - 1);
         return NULL;
     }
     ex->worker = w;
     ex->req = req;
     ex->started = exchange_now();
     clock_gettime(CLOCK_REALTIME, &ex->started_at);
-    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-    const char *id = evhttp_find_header(in, "X-Request-Id");
+    const char *id = httpserv_header(req, "X-Request-Id");
     if (id && acceptableId(id))
         snprintf(ex->id, sizeof(ex->id), "%s", id);
     else
         randomHex32(w, ex->id);
-    takeTrace(ex, evhttp_find_header(in, "traceparent"));
-    ex->bytes_in = evbuffer_get_length(evhttp_request_get_input_buffer(req));
+    takeTrace(ex, httpserv_header(req, "traceparent"));
+    httpserv_body(req, &ex->bytes_in);
     metrics_in_flight(w->metrics, 1);
     return ex;
 }
 
 const char *exchange_body(struct exchange *ex, size_t *len)
 {
-    struct evbuffer *buf = evhttp_request_get_input_buffer(ex->req);
-    /* NUL-terminate in place: the buffer is ours until the reply. */
-    evbuffer_add(buf, "", 1);
-    *len = evbuffer_get_length(buf) - 1;
-    return (const char *)evbuffer_pullup(buf, -1);
+    return httpserv_body(ex->req, len);
 }
 
 void exchange_on_close(struct exchange *ex, void (*cancel)(void *), void *arg)
 {
-    struct evhttp_connection *conn = evhttp_request_get_connection(ex->req);
     ex->cancel = cancel;
     ex->cancel_arg = arg;
-    if (conn)
-        evhttp_connection_set_closecb(conn, cancel ? onClose : NULL,
-                                      cancel ? ex : NULL);
-}
-
-static const char *methodName(enum evhttp_cmd_type cmd)
-{
-    switch (cmd) {
-    case EVHTTP_REQ_GET: return "GET";
-    case EVHTTP_REQ_POST: return "POST";
-    case EVHTTP_REQ_HEAD: return "HEAD";
-    case EVHTTP_REQ_PUT: return "PUT";
-    case EVHTTP_REQ_DELETE: return "DELETE";
-    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-    case EVHTTP_REQ_TRACE: return "TRACE";
-    case EVHTTP_REQ_CONNECT: return "CONNECT";
-    case EVHTTP_REQ_PATCH: return "PATCH";
-    }
-    return "?";
+    httpserv_on_close(ex->req, cancel ? onClose : NULL, cancel ? ex : NULL);
 }
 
 static void writeLog(struct exchange *ex, int status, const char *error_code,
                      size_t bytes_out, double duration)
 {
     const struct server_shared *shared = ex->worker->shared;
-    char peer[64] = "";
-    struct evhttp_connection *conn = evhttp_request_get_connection(ex->req);
-    if (conn) {
-        char *host = NULL;
-        ev_uint16_t port = 0;
-        evhttp_connection_get_peer(conn, &host, &port);
-        snprintf(peer, sizeof(peer), "%s:%u", host ? host : "", port);
-    }
     struct accesslog_entry e = {
         .time = ex->started_at,
         .request_id = ex->id,
-        .method = methodName(evhttp_request_get_command(ex->req)),
-        .path = evhttp_request_get_uri(ex->req),
+        .method = httpserv_method(ex->req),
+        .path = httpserv_target(ex->req),
         .capability = ex->route ? ex->route->cap->name : NULL,
         .status = status,
         .error_code = error_code,
@@ -172,64 +139,29 @@ static void writeLog(struct exchange *ex, int status, const char *error_code,
         .n_upstream = ex->n_upstream,
         .bytes_in = ex->bytes_in,
         .bytes_out = bytes_out,
-        .client = peer,
+        .client = httpserv_peer(ex->req),
         .warnings = ex->n_warnings,
     };
     accesslog_write(shared->log, &e);
-}
-
-/* The connection's socket, when the reply may be written to it directly
- * (plain TCP; TLS goes through its bufferevent). */
-static struct bufferevent *plainConnection(struct evhttp_request *req)
-{
-    struct evhttp_connection *conn = evhttp_request_get_connection(req);
-    struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn)
-                                   : NULL;
-    return bev && !bufferevent_openssl_get_ssl(bev) ? bev : NULL;
-}
-
-/* Write the reply now instead of on the socket's next write event, and
- * tell libevent it is written (its write callback ends the request and
- * reads the next one). That saves a turn of the loop and two epoll_ctl
- * calls a request: libevent would switch the socket's write interest on
- * and off around each reply. What does not fit in the socket is left to
- * libevent as usual. The request is freed when this returns. */
-static void flushReply(struct bufferevent *bev)
-{
-    struct evbuffer *out = bufferevent_get_output(bev);
-    evutil_socket_t fd = bufferevent_getfd(bev);
-    while (evbuffer_get_length(out) > 0 && evbuffer_write(out, fd) > 0)
-        ;
-    if (evbuffer_get_length(out) == 0)
-        bufferevent_trigger(bev, EV_WRITE, 0);
 }
 
 void exchange_reply(struct exchange *ex, int status, const char *content_type,
                     const char *body, size_t len, const char *error_code)
 {
     struct worker *w = ex->worker;
-    struct bufferevent *bev = plainConnection(ex->req);
     double duration = exchange_now() - ex->started;
-    exchange_on_close(ex, NULL, NULL);
-    struct evkeyvalq *out = evhttp_request_get_output_headers(ex->req);
-    evhttp_add_header(out, "Content-Type", content_type);
-    evhttp_add_header(out, "X-Request-Id", ex->id);
-    evhttp_add_header(out, "Cache-Control", "no-store");
-    struct evbuffer *buf = evbuffer_new();
-    if (buf)
-        evbuffer_add(buf, body, len);
-    /* With the client gone, libevent frees the request here instead. */
-    evhttp_send_reply(ex->req, status, NULL, buf);
-    if (buf)
-        evbuffer_free(buf);
     int cap = ex->route ? ex->route->metric_capability : -1;
     metrics_request_done(w->metrics, cap, metrics_outcome_index(
                              error_code ? error_code : "ok"),
                          duration, ex->bytes_in, len);
     metrics_in_flight(w->metrics, -1);
+    /* Logged first: the request's strings go with the reply. */
     writeLog(ex, status, error_code, len, duration);
-    if (bev)
-        flushReply(bev);
+    httpserv_add_header(ex->req, "Content-Type", content_type);
+    httpserv_add_header(ex->req, "X-Request-Id", ex->id);
+    httpserv_add_header(ex->req, "Cache-Control", "no-store");
+    /* With the client gone, the reply is dropped. */
+    httpserv_reply(ex->req, status, body, len);
     free(ex);
 }
 

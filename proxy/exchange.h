@@ -6,17 +6,16 @@
  * its X-Request-Id, the access-log line is written, the metrics are
  * counted and the exchange is freed. If the client goes away first, the
  * cancel callback its owner registered stops the pending work, and the
- * owner still ends the exchange through exchange_reply (libevent then
- * drops the reply and frees the request).
+ * owner still ends the exchange through exchange_reply (whose reply is
+ * then dropped).
  */
 #ifndef SB_EXCHANGE_H
 #define SB_EXCHANGE_H
 
 #include <stddef.h>
 
-#include <event2/http.h>
-
 #include "error.h"
+#include "httpserv.h"
 #include "server.h"
 
 #define EXCHANGE_MAX_UPSTREAM 8     /* upstream calls one exchange logs */
@@ -24,7 +23,7 @@
 
 struct exchange {
     struct worker *worker;
-    struct evhttp_request *req;
+    struct httpserv_request *req;
     char id[EXCHANGE_ID_MAX];        /* from X-Request-Id, or made */
     char trace_id[33];               /* W3C trace id (32 hex) */
     char trace_flags[3];
@@ -40,10 +39,9 @@ struct exchange {
     int client_gone;
 };
 
-/* Start an exchange for a request evhttp handed to worker w. Never NULL:
- * out of memory replies 500 itself and returns NULL, so the caller just
- * returns. */
-struct exchange *exchange_new(struct worker *w, struct evhttp_request *req);
+/* Start an exchange for a request handed to worker w. Out of memory, it
+ * replies 500 itself and returns NULL, so the caller just returns. */
+struct exchange *exchange_new(struct worker *w, struct httpserv_request *req);
 
 /* The request body (NUL-terminated; owned by the request) and its size. */
 const char *exchange_body(struct exchange *ex, size_t *len);

@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -22,6 +21,7 @@
 #define LISTEN_BACKLOG 1024
 #define CLIENT_IDLE_SECONDS 60      /* keep-alive connections without a
                                        request are closed after this */
+#define CLIENT_MAX_HEAD_BYTES 65536 /* request line and headers */
 
 struct listener {
     char url[300];          /* "http://127.0.0.1:8080" */
@@ -304,16 +304,6 @@ static void closeListener(struct listener *l, size_t n_workers)
 
 /* ---- workers ---- */
 
-static struct bufferevent *newTlsConnection(struct event_base *base, void *arg)
-{
-    SSL *ssl = SSL_new(arg);
-    if (!ssl)
-        return NULL;
-    return bufferevent_openssl_socket_new(base, -1, ssl,
-                                          BUFFEREVENT_SSL_ACCEPTING,
-                                          BEV_OPT_CLOSE_ON_FREE);
-}
-
 static void onStop(evutil_socket_t fd, short what, void *arg)
 {
     struct worker *w = arg;
@@ -360,20 +350,25 @@ static struct event_base *newBase(void)
 }
 
 /* Everything a worker runs with, made on the main thread so that any
- * failure is reported before serving starts. The evhttp takes over the
+ * failure is reported before serving starts. The httpserv takes over the
  * listening socket (it closes it when freed). */
 static int prepareWorker(struct server *sv, size_t index, struct sb_error *err)
 {
     struct worker *w = &sv->workers[index];
     const struct serveconf *conf = sv->shared.conf;
     struct timeval second = {1, 0};
+    struct httpserv_limits limits = {
+        .max_body = conf->limits.max_body_bytes,
+        .max_head = CLIENT_MAX_HEAD_BYTES,
+        .idle_ms = CLIENT_IDLE_SECONDS * 1000,
+    };
     w->index = index;
     w->shared = &sv->shared;
     w->metrics = metrics_worker(sv->shared.metrics, index);
     if (getrandom(&w->random_state, sizeof(w->random_state), 0) < 0)
         w->random_state = (unsigned long long)getpid() * 2654435761u + index;
     if (!(w->base = newBase()) ||
-        !(w->https = calloc(sv->n_listeners, sizeof(*w->https))) ||
+        !(w->servers = calloc(sv->n_listeners, sizeof(*w->servers))) ||
         !(w->stop = event_new(w->base, -1, 0, onStop, w)) ||
         !(w->pool_gauge = event_new(w->base, -1, EV_PERSIST, onPoolGauge, w)))
         return error_set(err, "internal", "out of memory");
@@ -382,36 +377,23 @@ static int prepareWorker(struct server *sv, size_t index, struct sb_error *err)
                                            conf->upstream_pool_size, err)))
         return -1;
     for (size_t i = 0; i < sv->n_listeners; i++) {
-        struct evhttp *http = evhttp_new(w->base);
-        if (!http)
-            return error_set(err, "internal", "out of memory");
-        w->https[w->n_https++] = http;
-        /* Bodies up to twice the limit are read so that the refusal is
-         * the canonical 413; libevent refuses larger ones itself, with a
-         * bare 413, so that memory stays bounded. */
-        evhttp_set_max_body_size(http,
-                                 (ev_ssize_t)conf->limits.max_body_bytes * 2);
-        evhttp_set_timeout(http, CLIENT_IDLE_SECONDS);
-        evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-                                   EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-                                   EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
-                                   EVHTTP_REQ_OPTIONS);
-        evhttp_set_gencb(http, api_handle, w);
-        if (sv->listeners[i].tls)
-            evhttp_set_bevcb(http, newTlsConnection, sv->listeners[i].tls);
-        if (!evhttp_accept_socket_with_handle(http, sv->listeners[i].fds[index]))
+        struct httpserv *hs = httpserv_new(w->base, sv->listeners[i].fds[index],
+                                           sv->listeners[i].tls, &limits,
+                                           api_handle, w);
+        if (!hs)
             return error_set(err, "listen", "%s: cannot accept connections",
                              sv->listeners[i].url);
-        sv->listeners[i].fds[index] = -1;   /* the evhttp owns it now */
+        w->servers[w->n_servers++] = hs;
+        sv->listeners[i].fds[index] = -1;   /* the httpserv owns it now */
     }
     return 0;
 }
 
 static void freeWorker(struct worker *w)
 {
-    for (size_t i = 0; i < w->n_https; i++)
-        evhttp_free(w->https[i]);
-    free(w->https);
+    for (size_t i = 0; i < w->n_servers; i++)
+        httpserv_free(w->servers[i]);
+    free(w->servers);
     upstream_pool_free(w->upstreams);
     if (w->stop)
         event_free(w->stop);

@@ -2,7 +2,7 @@
  * server: the daemon's process structure (DESIGN.md, "Runtime
  * structure").
  *
- * N worker threads, each with its own event_base, its own evhttp per
+ * N worker threads, each with its own event_base, its own httpserv per
  * listen address on a socket of its own bound with SO_REUSEPORT (the
  * kernel spreads new connections over the workers), its own upstream
  * pool (a libcurl multi handle on that loop) and its own metrics
@@ -18,12 +18,12 @@
 #include <stddef.h>
 
 #include <event2/event.h>
-#include <event2/http.h>
 
 #include "accesslog.h"
 #include "confdir.h"
 #include "envelope.h"
 #include "error.h"
+#include "httpserv.h"
 #include "metrics.h"
 #include "serveconf.h"
 #include "translate.h"
@@ -70,8 +70,8 @@ struct worker {
     size_t index;
     const struct server_shared *shared;
     struct event_base *base;
-    struct evhttp **https;              /* one per listen address */
-    size_t n_https;
+    struct httpserv **servers;          /* one per listen address */
+    size_t n_servers;
     struct upstream_pool *upstreams;
     struct metrics_worker *metrics;
     struct event *stop;

@@ -311,6 +311,20 @@ upstreams:
 """
 
 
+def raw_exchange(proxy, wire):
+    """Write wire on a new connection; everything read until the close."""
+    sock = socket.create_connection(("127.0.0.1", proxy["port"]), timeout=60)
+    sock.sendall(wire)
+    got = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    sock.close()
+    return got.decode("utf-8", "replace")
+
+
 def check_pipelined(proxy):
     """Two requests in one write on one connection, the second asking to
     close: both are answered, in order, and then the proxy closes (each
@@ -321,22 +335,42 @@ def check_pipelined(proxy):
             b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" +
             body +
             b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-    sock = socket.create_connection(("127.0.0.1", proxy["port"]), timeout=60)
-    sock.sendall(wire)
-    got = b""
-    while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        got += chunk
-    sock.close()
-    text = got.decode("utf-8", "replace")
+    text = raw_exchange(proxy, wire)
     first = text.find('"capability":"get_order_status"')
     second = text.find('{"status":"ok"}')
     if text.count("HTTP/1.1 200 OK") == 2 and 0 <= first < second:
         ok("pipelined requests answered in order, then the connection closed")
     else:
         not_ok("pipelined requests", text[:600])
+
+
+def check_raw_http(proxy):
+    """HTTP as clients write it beyond http.client's defaults: a chunked
+    body is decoded, and a request that is not HTTP gets the canonical
+    error envelope with its request id, then the close."""
+    text = raw_exchange(proxy, (
+        b"POST /v1/capabilities/get_order_status HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n"
+        b"8\r\n{\"order_\r\nc;x=y\r\nid\":\"A1001\"}\r\n0\r\n\r\n"))
+    if text.startswith("HTTP/1.1 200 OK\r\n") and '"order_id":"A1001"' in text:
+        ok("chunked request body decoded")
+    else:
+        not_ok("chunked request body", text[:600])
+    text = raw_exchange(proxy, b"GET /healthz HTTP/1.1\r\nBad Header\r\n\r\n")
+    head, _, body = text.partition("\r\n\r\n")
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        doc = {}
+    if head.startswith("HTTP/1.1 400 Bad Request\r\n") and \
+            "\r\nX-Request-Id: " in head and \
+            "\r\nConnection: close" in head and \
+            doc.get("error", {}).get("code") == "bad_request" and \
+            "'Bad Header'" in doc["error"].get("message", ""):
+        ok("malformed HTTP answered with the canonical 400")
+    else:
+        not_ok("malformed HTTP", text[:600])
 
 
 def start_secure_proxy(env, work):
@@ -373,11 +407,19 @@ def check_secure(proxy, work):
                           "X-Request-Id": "secure-1"})
     res = conn.getresponse()
     text = res.read().decode()
-    conn.close()
+    sock = conn.sock
     if res.status == 502 and "upstream_bad_response" in text:
         ok("HTTPS listener answers with the canonical envelope")
     else:
         not_ok("HTTPS listener", f"status {res.status}: {text[:200]}")
+    conn.request("GET", "/healthz")
+    res = conn.getresponse()
+    text = res.read().decode()
+    if res.status == 200 and conn.sock is sock and '"ok"' in text:
+        ok("HTTPS connection kept alive for the next request")
+    else:
+        not_ok("HTTPS keep-alive", f"status {res.status}: {text[:200]}")
+    conn.close()
     seen = [h for h in GarbageHandler.seen
             if h.get("X-Request-Id") == "secure-1"]
     body = seen[0]["body"] if seen else ""
@@ -456,6 +498,7 @@ def main():
             run_case(os.path.join(cases, case), proxies, services)
         check_trace_passed_on()
         check_pipelined(proxies["demo"])
+        check_raw_http(proxies["demo"])
         env["GARBAGE_URL"] = garbage_url
         proxies["secure"] = start_secure_proxy(env, work)
         check_secure(proxies["secure"], work)

@@ -1196,28 +1196,9 @@ END_TEST
 
 static void writeCertificate(void)
 {
-    EVP_PKEY *key = EVP_EC_gen("P-256");
-    X509 *x = X509_new();
-    ck_assert_ptr_nonnull(key);
-    ck_assert_ptr_nonnull(x);
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), -60);
-    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
-    X509_set_pubkey(x, key);
-    X509_NAME *name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               (const unsigned char *)"127.0.0.1", -1, -1, 0);
-    X509_set_issuer_name(x, name);
-    X509V3_CTX v3;
-    X509V3_set_ctx_nodb(&v3);
-    X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-    X509_EXTENSION *san = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name,
-                                              "IP:127.0.0.1");
-    ck_assert_ptr_nonnull(san);
-    X509_add_ext(x, san, -1);
-    X509_EXTENSION_free(san);
-    ck_assert_int_gt(X509_sign(x, key, EVP_sha256()), 0);
+    EVP_PKEY *key;
+    X509 *x;
+    test_certificate(&x, &key);
     FILE *f = fopen(fx.tls.cert, "w");
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(PEM_write_X509(f, x), 1);

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include <openssl/x509.h>
+
 /* TOP_SRCDIR "/" rel, in a static buffer of the caller's (PATH_MAX). */
 const char *test_path(char *buf, size_t size, const char *rel);
 
@@ -19,5 +21,9 @@ char *test_read(const char *rel, size_t *len);
  * stderr and returns 0.
  */
 int test_golden(const char *rel, const char *actual, size_t len);
+
+/* A self-signed certificate for 127.0.0.1 (CN and IP SAN), valid for an
+ * hour, and its P-256 key; the caller frees both. */
+void test_certificate(X509 **cert, EVP_PKEY **key);
 
 #endif
