@@ -115,6 +115,8 @@ struct httpserv {
     httpserv_handler handler;
     void *arg;
     struct conn *conns;
+    size_t n_conns;
+    int full;                       /* not accepting: max_conns open */
     time_t date_at;                 /* the Date header, made once a second */
     char date[40];
 };
@@ -127,6 +129,11 @@ static void closeConn(struct conn *c);
 static void freeConn(struct conn *c)
 {
     struct httpserv *hs = c->hs;
+    hs->n_conns--;
+    if (hs->full) {             /* there is room again */
+        hs->full = 0;
+        event_add(hs->accepting, NULL);
+    }
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -1032,6 +1039,7 @@ static void newConn(struct httpserv *hs, evutil_socket_t fd,
     }
     c->hs = hs;
     c->fd = fd;
+    hs->n_conns++;
     peerName(ss, c->peer, sizeof(c->peer));
     c->next = hs->conns;
     if (hs->conns)
@@ -1063,6 +1071,11 @@ static void onAccept(evutil_socket_t fd, short what, void *arg)
     struct httpserv *hs = arg;
     (void)what;
     for (int i = 0; i < ACCEPTS_PER_WAKE; i++) {
+        if (hs->n_conns >= hs->limits.max_conns) {
+            hs->full = 1;       /* freeConn accepts again */
+            event_del(hs->accepting);
+            break;
+        }
         struct sockaddr_storage ss;
         socklen_t len = sizeof(ss);
         int cfd = accept4(fd, (struct sockaddr *)&ss, &len,

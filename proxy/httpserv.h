@@ -37,6 +37,8 @@ struct httpserv_limits {
     size_t max_head;        /* request line and headers (header_too_large) */
     int idle_ms;            /* a connection with no request, or a reply
                                nobody reads, is closed after this */
+    size_t max_conns;       /* open at once; more wait in the listen
+                               queue until one closes */
 };
 
 /* Called for every request; the request is the handler's until it calls

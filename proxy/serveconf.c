@@ -1189,6 +1189,9 @@ static const struct directive limits_directives[] = {
     {.name = "request_timeout_ms", .kind = YAMLDOC_SCALAR,
      .store = STORE_LONG, .offset = LIMITS_AT(request_timeout_ms), .min = 1,
      .max = 3600000, .def = 30000},
+    {.name = "max_connections", .kind = YAMLDOC_SCALAR, .store = STORE_SIZE,
+     .offset = LIMITS_AT(max_connections), .min = 1, .max = 1000000,
+     .def = 10000},
 };
 
 static const char *const level_words[] = {

@@ -27,6 +27,8 @@
  *     max_json_depth: 64          # request JSON nesting, 1..1024 [64]
  *     max_response_bytes: 16777216  # upstream response [16 MiB]
  *     request_timeout_ms: 30000   # whole request [30000]
+ *     max_connections: 10000      # client connections at once, 1..1000000
+ *                                 # [10000]
  *   logging:
  *     access_log: "-"             # "-" stdout, "off", or a path ["-"]
  *     level: info                 # error, warn, info, debug [info]
@@ -98,6 +100,7 @@ struct serveconf_limits {
     size_t max_json_depth;      /* 1..1024; default 64 */
     size_t max_response_bytes;  /* 1..1 GiB; default 16777216 */
     long request_timeout_ms;    /* 1..3600000; default 30000 */
+    size_t max_connections;     /* 1..1000000; default 10000 */
 };
 
 struct serveconf_logging {

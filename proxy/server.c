@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -361,6 +362,9 @@ static int prepareWorker(struct server *sv, size_t index, struct sb_error *err)
         .max_body = conf->limits.max_body_bytes,
         .max_head = CLIENT_MAX_HEAD_BYTES,
         .idle_ms = CLIENT_IDLE_SECONDS * 1000,
+        /* the kernel spreads connections evenly over the workers */
+        .max_conns = (conf->limits.max_connections + sv->n_workers - 1) /
+                     sv->n_workers,
     };
     w->index = index;
     w->shared = &sv->shared;
@@ -412,6 +416,28 @@ static void *runWorker(void *arg)
 
 /* ---- the server ---- */
 
+/* Descriptors for max_connections clients, the upstream pools and the
+ * files: the soft limit is raised toward the hard one, and a hard limit
+ * too low for them is said at start (past it, new connections wait). */
+static void raiseDescriptorLimit(const struct serveconf *conf)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)conf->limits.max_connections +
+                  (rlim_t)conf->upstream_pool_size * 2 + 256;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want
+                      ? rl.rlim_max : want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        getrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_cur < want)
+        fprintf(stderr, "soapbridge: warning: at most %llu descriptors may "
+                "be open (ulimit -Hn), fewer than limits.max_connections "
+                "(%zu) and the upstream connections need; past that, new "
+                "connections wait\n", (unsigned long long)rl.rlim_cur,
+                conf->limits.max_connections);
+}
+
 struct server *server_new(const struct serveconf *conf,
                           const struct confdir *cd, struct sb_error *err)
 {
@@ -421,6 +447,7 @@ struct server *server_new(const struct serveconf *conf,
         return NULL;
     }
     sv->n_workers = conf->workers > 0 ? (size_t)conf->workers : 1;
+    raiseDescriptorLimit(conf);
     if (buildShared(sv, conf, cd, err) < 0)
         goto fail;
     if (!(sv->listeners = calloc(conf->n_listen + 1, sizeof(*sv->listeners))) ||

@@ -29,6 +29,7 @@ import http.server
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -129,7 +130,7 @@ class GarbageHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def start_proxy(name, args, env, listen=True):
+def start_proxy(name, args, env, listen=True, max_files=None):
     cmd = [os.path.join(BUILD, "soapbridge"), "serve", *args,
            "--workers", "2"]
     if listen:
@@ -138,8 +139,13 @@ def start_proxy(name, args, env, listen=True):
         cmd = ["valgrind", "-q", "--leak-check=full",
                "--errors-for-leak-kinds=definite", "--error-exitcode=99",
                *cmd]
+    limit = None
+    if max_files:
+        def limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max_files, max_files))
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env)
+                            stderr=subprocess.PIPE, env=env,
+                            preexec_fn=limit)
     started.append((name, proc))
     log, errors = [], []
     line = wait_line(proc, proc.stderr, "listening on", name, errors)
@@ -436,6 +442,17 @@ def check_secure(proxy, work):
         not_ok("WS-Security UsernameToken", body[:400])
 
 
+def check_descriptor_warning(proxy):
+    """A descriptor limit too low for limits.max_connections is said at
+    start, and the proxy serves anyway."""
+    text = "".join(proxy["errors"])
+    if re.search(r"^soapbridge: warning: at most \d+ descriptors may be "
+                 r"open .*limits\.max_connections \(10000\)", text, re.M):
+        ok("a descriptor limit too low is said at start")
+    else:
+        not_ok("descriptor limit warning", text[-1000:])
+
+
 def check_error_log(proxy):
     """Upstream trouble is logged on stderr with the request id; a
     client's own mistake is not."""
@@ -488,11 +505,14 @@ def main():
             ["-c", SRC, "--endpoint", f"BillingService={garbage_url}",
              "--endpoint", f"SalesService=http://127.0.0.1:{free_port()}/x"],
             env)
-        # No configuration file: the WSDLs alone, on the embedded defaults.
+        # No configuration file: the WSDLs alone, on the embedded
+        # defaults; with too few descriptors for them.
         proxies["wsdl"] = start_proxy(
             "wsdl-only proxy",
             ["--wsdl", os.path.join(SRC, "wsdl"), "--endpoint",
-             f"ShippingService={services['ShippingService'][1]}"], env)
+             f"ShippingService={services['ShippingService'][1]}"], env,
+            max_files=512)
+        check_descriptor_warning(proxies["wsdl"])
         cases = os.path.join(SRC, "tests/integration/cases")
         for case in sorted(os.listdir(cases)):
             run_case(os.path.join(cases, case), proxies, services)

@@ -51,6 +51,7 @@ static struct {
     int closed_calls;                   /* close callbacks */
     int reply_in_close;                 /* the close callback replies */
     size_t big;                         /* reply with this many bytes */
+    size_t max_conns;                   /* the server's, when not 16 */
     char seen[8][512];                  /* what each request was */
     /* the client */
     SSL_CTX *server_tls, *client_tls;   /* TLS tests */
@@ -161,7 +162,9 @@ static void onTlsClientEvent(struct bufferevent *bev, short what, void *arg)
         fx.eof = 1;
 }
 
-static void connectClient(void)
+/* Connect the client; unless queued (the server is not accepting), let
+ * the server accept it. */
+static void connectClient(int queued)
 {
     struct sockaddr_in sin = {.sin_family = AF_INET,
                               .sin_port = htons((uint16_t)fx.port),
@@ -188,7 +191,8 @@ static void connectClient(void)
     fx.readable = event_new(fx.base, fx.fd, EV_READ | EV_PERSIST,
                             onClientReadable, NULL);
     event_add(fx.readable, NULL);
-    event_base_loop(fx.base, EVLOOP_ONCE);    /* the server accepts */
+    if (!queued)
+        event_base_loop(fx.base, EVLOOP_ONCE);
 }
 
 static void closeClient(void)
@@ -262,6 +266,11 @@ static int haveClose(void)
     return fx.eof;
 }
 
+static int handledOne(void)
+{
+    return fx.handled >= 1;
+}
+
 static int heardClose(void)
 {
     return fx.closed_calls > 0;
@@ -317,10 +326,11 @@ static void serve(int idle_ms)
     ck_assert_int_eq(listen(fd, 16), 0);
     getsockname(fd, (struct sockaddr *)&sin, &len);
     fx.port = ntohs(sin.sin_port);
-    struct httpserv_limits limits = {MAX_BODY, MAX_HEAD, idle_ms};
+    struct httpserv_limits limits = {MAX_BODY, MAX_HEAD, idle_ms,
+                                     fx.max_conns ? fx.max_conns : 16};
     fx.hs = httpserv_new(fx.base, fd, fx.server_tls, &limits, handle, NULL);
     ck_assert_ptr_nonnull(fx.hs);
-    connectClient();
+    connectClient(0);
 }
 
 static void setup(void)
@@ -663,6 +673,29 @@ START_TEST(held_request_outlives_the_idle_timeout)
 }
 END_TEST
 
+/* With max_conns open, the next connection waits in the listen queue
+ * (its request unread) until one closes. */
+START_TEST(connections_over_the_cap_wait)
+{
+    fx.max_conns = 1;
+    serve(60000);
+    int first = fx.fd;
+    struct event *first_readable = fx.readable;
+    fx.fd = -1;
+    fx.readable = NULL;
+    connectClient(1);           /* queued by the kernel, not accepted */
+    ck_assert_int_eq(send(fx.fd, "GET /second HTTP/1.1\r\n\r\n", 27, 0), 27);
+    ck_assert_int_eq(send(first, "GET /first HTTP/1.1\r\n\r\n", 26, 0), 26);
+    runUntil(handledOne);
+    ck_assert_str_eq(fx.seen[0], "GET /first|-|0:|ok");
+    event_free(first_readable);
+    close(first);
+    waitFor(1);
+    ck_assert_int_eq(fx.handled, 2);
+    ck_assert_str_eq(fx.seen[1], "GET /second|-|0:|ok");
+}
+END_TEST
+
 /* Over TLS: pipelined requests with replies larger than a TLS record
  * are answered whole and in order, then the connection closes. */
 START_TEST(tls_connection_serves_pipelined_requests)
@@ -715,6 +748,7 @@ Suite *httpserv_suite(void)
     tcase_add_test(tc, large_reply_is_written_whole);
     tcase_add_test(tc, idle_connection_is_closed);
     tcase_add_test(tc, held_request_outlives_the_idle_timeout);
+    tcase_add_test(tc, connections_over_the_cap_wait);
     tcase_add_test(tc, tls_connection_serves_pipelined_requests);
     suite_add_tcase(s, tc);
     return s;

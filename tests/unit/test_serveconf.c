@@ -115,9 +115,9 @@ static char *dumpConf(const struct serveconf *c)
     strbuf_printf(&sb, "zero_config = %d\nstrict = %d\n", c->zero_config,
                   c->strict);
     strbuf_printf(&sb, "limits = body %zu, depth %zu, response %zu, "
-                  "timeout %ld\n", c->limits.max_body_bytes,
+                  "timeout %ld, connections %zu\n", c->limits.max_body_bytes,
                   c->limits.max_json_depth, c->limits.max_response_bytes,
-                  c->limits.request_timeout_ms);
+                  c->limits.request_timeout_ms, c->limits.max_connections);
     strbuf_printf(&sb, "logging = %s, %s\n", c->logging.access_log,
                   levels[c->logging.level]);
     strbuf_printf(&sb, "upstream_pool_size = %d\n", c->upstream_pool_size);
@@ -368,6 +368,7 @@ START_TEST(embedded_defaults)
     ck_assert_uint_eq(c->limits.max_json_depth, 64);
     ck_assert_uint_eq(c->limits.max_response_bytes, 16777216);
     ck_assert_int_eq(c->limits.request_timeout_ms, 30000);
+    ck_assert_uint_eq(c->limits.max_connections, 10000);
     ck_assert_str_eq(c->logging.access_log, "-");
     ck_assert_int_eq(c->logging.level, SERVECONF_LOG_INFO);
     ck_assert_uint_eq(c->n_upstreams, 0);
