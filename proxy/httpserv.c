@@ -50,6 +50,17 @@ struct field {
 
 enum chunkPhase { CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, CHUNK_TRAILER };
 
+/* Where the reading of a request is; all zero for the next one. */
+struct reading {
+    size_t scanned;                 /* head: searched for its end so far */
+    size_t head_len;                /* 0 until the head is read */
+    size_t content_length;
+    int chunked;
+    enum chunkPhase phase;
+    size_t chunk_left, raw;         /* chunked: data left, next raw byte */
+    int sent_continue;
+};
+
 /* The request being read, then the one with the handler. The fields up
  * to `fields` are cleared for each request. */
 struct httpserv_request {
@@ -81,13 +92,7 @@ struct conn {
     /* the request being read */
     char *in;
     size_t in_len, in_cap;
-    size_t scanned;                 /* head: searched for its end so far */
-    size_t head_len;                /* 0 until the head is read */
-    size_t content_length;
-    int chunked;
-    enum chunkPhase phase;
-    size_t chunk_left, raw;         /* chunked: data left, next raw byte */
-    int sent_continue;
+    struct reading rd;
     /* the request with the handler, and its reply */
     struct httpserv_request req;
     int active;
@@ -287,11 +292,11 @@ static int takeContentLength(struct conn *c, const char *v, int *seen)
             return problem(c, "body_too_large", "%s", "");
         n = n * 10 + (size_t)(*v - '0');
     }
-    if (*seen && n != c->content_length)
+    if (*seen && n != c->rd.content_length)
         return problem(c, "bad_request", "%s",
                        "two different Content-Length headers");
     *seen = 1;
-    c->content_length = n;
+    c->rd.content_length = n;
     return 0;
 }
 
@@ -348,8 +353,8 @@ static int parseFields(struct conn *c, char *p, char *end)
         return problem(c, "not_implemented",
                        "the transfer coding '%.60s' is not supported "
                        "(only chunked)", coding);
-    c->chunked = coding != NULL;
-    if (c->chunked && r->minor == 0)
+    c->rd.chunked = coding != NULL;
+    if (c->rd.chunked && r->minor == 0)
         return problem(c, "bad_request", "%s",
                        "chunked coding in an HTTP/1.0 request");
     r->keep_alive = r->minor == 0
@@ -363,7 +368,7 @@ static int parseFields(struct conn *c, char *p, char *end)
 static size_t headEnd(struct conn *c)
 {
     char *end = c->in + c->in_len;
-    char *p = c->in + c->scanned;
+    char *p = c->in + c->rd.scanned;
     while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
         p++;
         if (p < end && *p == '\n')
@@ -373,7 +378,7 @@ static size_t headEnd(struct conn *c)
         if (p + 1 >= end)
             break;
     }
-    c->scanned = c->in_len > 2 ? c->in_len - 2 : 0;
+    c->rd.scanned = c->in_len > 2 ? c->in_len - 2 : 0;
     return 0;
 }
 
@@ -383,12 +388,12 @@ static int parseHead(struct conn *c, size_t len)
     char *p = c->in, *end = c->in + len;
     char *nl = lineEnd(p, end);
     cutLine(p, nl);
-    c->head_len = len;
+    c->rd.head_len = len;
     if (parseRequestLine(c, p))
         return 1;
     if (parseFields(c, nl + 1, end))
         return 1;
-    if (!c->chunked && c->content_length > c->hs->limits.max_body)
+    if (!c->rd.chunked && c->rd.content_length > c->hs->limits.max_body)
         return problem(c, "body_too_large", "%s", "");
     return 0;
 }
@@ -400,8 +405,8 @@ static int decodeChunks(struct conn *c)
     size_t max = c->hs->limits.max_body;
     char *end = c->in + c->in_len;
     for (;;) {
-        char *p = c->in + c->raw, *nl;
-        switch (c->phase) {
+        char *p = c->in + c->rd.raw, *nl;
+        switch (c->rd.phase) {
         case CHUNK_SIZE:
         case CHUNK_TRAILER:
             if (!(nl = lineEnd(p, end))) {
@@ -411,9 +416,9 @@ static int decodeChunks(struct conn *c)
                                    "long");
                 return 0;
             }
-            c->raw = (size_t)(nl + 1 - c->in);
+            c->rd.raw = (size_t)(nl + 1 - c->in);
             cutLine(p, nl);
-            if (c->phase == CHUNK_TRAILER) {
+            if (c->rd.phase == CHUNK_TRAILER) {
                 if (!*p)
                     return 1;
                 break;
@@ -427,33 +432,33 @@ static int decodeChunks(struct conn *c)
             size = strtoull(p, NULL, 16);
             if (size > max - c->req.body_len)
                 return problem(c, "body_too_large", "%s", "");
-            c->chunk_left = size;
-            c->phase = size ? CHUNK_DATA : CHUNK_TRAILER;
+            c->rd.chunk_left = size;
+            c->rd.phase = size ? CHUNK_DATA : CHUNK_TRAILER;
             break;
         case CHUNK_DATA: {
             size_t n = (size_t)(end - p);
-            if (n > c->chunk_left)
-                n = c->chunk_left;
+            if (n > c->rd.chunk_left)
+                n = c->rd.chunk_left;
             memmove(c->in + c->req.body + c->req.body_len, p, n);
             c->req.body_len += n;
-            c->raw += n;
-            c->chunk_left -= n;
-            if (c->chunk_left)
+            c->rd.raw += n;
+            c->rd.chunk_left -= n;
+            if (c->rd.chunk_left)
                 return 0;
-            c->phase = CHUNK_DATA_END;
+            c->rd.phase = CHUNK_DATA_END;
             break;
         }
         case CHUNK_DATA_END:
             if (p < end && *p == '\n')
-                c->raw++;
+                c->rd.raw++;
             else if (p + 1 < end && p[0] == '\r' && p[1] == '\n')
-                c->raw += 2;
+                c->rd.raw += 2;
             else if (end - p >= 2 || (p < end && *p != '\r'))
                 return problem(c, "bad_request", "%s",
                                "a chunk is longer than its size");
             else
                 return 0;
-            c->phase = CHUNK_SIZE;
+            c->rd.phase = CHUNK_SIZE;
             break;
         }
     }
@@ -463,7 +468,7 @@ static void sendContinue(struct conn *c)
 {
     static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
     const char *expect = httpserv_header(&c->req, "Expect");
-    c->sent_continue = 1;
+    c->rd.sent_continue = 1;
     if (!expect || strcasecmp(expect, "100-continue") != 0)
         return;
     if (c->tls)
@@ -482,15 +487,13 @@ static int headTooLarge(struct conn *c)
                    limit);
 }
 
-/* Whether a whole request (or a refusal) is in the buffer; its end is
- * *used. */
+/* Whether a whole request (or a refusal) is in the buffer; the end of
+ * a whole one is *used. */
 static int requestReady(struct conn *c, size_t *used)
 {
-    if (c->req.problem) {
-        *used = c->in_len;
+    if (c->req.problem)
         return 1;
-    }
-    if (!c->head_len) {
+    if (!c->rd.head_len) {
         size_t skip = 0;        /* empty lines before a request: RFC 9112 2.2 */
         while (skip < c->in_len && (c->in[skip] == '\r' || c->in[skip] == '\n'))
             skip++;
@@ -506,46 +509,43 @@ static int requestReady(struct conn *c, size_t *used)
                 return 0;
             len = c->in_len;
         }
-        if (len > c->hs->limits.max_head) {
-            *used = c->in_len;
+        if (len > c->hs->limits.max_head)
             return headTooLarge(c);
-        }
-        if (parseHead(c, len)) {
-            *used = c->in_len;
+        if (parseHead(c, len))
             return 1;
-        }
         c->req.body = len;
-        c->raw = len;
+        c->rd.raw = len;
     }
-    if (c->chunked) {
+    if (c->rd.chunked) {
         if (decodeChunks(c)) {
-            *used = c->req.problem ? c->in_len : c->raw;
+            *used = c->rd.raw;
             return 1;
         }
-    } else if (c->in_len - c->head_len >= c->content_length) {
-        c->req.body_len = c->content_length;
-        *used = c->head_len + c->content_length;
+    } else if (c->in_len - c->rd.head_len >= c->rd.content_length) {
+        c->req.body_len = c->rd.content_length;
+        *used = c->rd.head_len + c->rd.content_length;
         return 1;
     }
-    if (!c->sent_continue)
+    if (!c->rd.sent_continue)
         sendContinue(c);
     return 0;
 }
 
 /* Hand the request to the handler: the buffer becomes the request's,
- * and the bytes after `used` move to a new one. */
+ * and the bytes after `used` move to a new one (a refused request's
+ * connection ends with the reply: nothing moves). */
 static void dispatch(struct conn *c, size_t used)
 {
     struct httpserv_request *r = &c->req;
-    size_t rest = c->in_len - used;
+    size_t rest = r->problem ? 0 : c->in_len - used;
+    size_t cap = rest ? (rest > FIRST_READ ? rest + 1 : FIRST_READ) : 0;
     char *next = NULL;
     if (r->problem) {
-        rest = 0;               /* the connection ends after the reply */
         r->body_len = 0;
         r->keep_alive = 0;
         c->closing = 1;
     } else if (rest) {
-        if (!(next = malloc(rest > FIRST_READ ? rest + 1 : FIRST_READ))) {
+        if (!(next = malloc(cap))) {
             closeConn(c);
             return;
         }
@@ -556,15 +556,8 @@ static void dispatch(struct conn *c, size_t used)
         r->buf[r->body + r->body_len] = '\0';
     c->in = next;
     c->in_len = rest;
-    c->in_cap = next ? (rest > FIRST_READ ? rest + 1 : FIRST_READ) : 0;
-    c->scanned = 0;
-    c->head_len = 0;
-    c->content_length = 0;
-    c->chunked = 0;
-    c->phase = CHUNK_SIZE;
-    c->chunk_left = 0;
-    c->raw = 0;
-    c->sent_continue = 0;
+    c->in_cap = cap;
+    memset(&c->rd, 0, sizeof(c->rd));
     c->active = 1;
     c->hs->handler(r, c->hs->arg);
 }
@@ -594,8 +587,8 @@ static ssize_t reserve(struct conn *c)
     size_t need = c->in_len + 1024;
     size_t most = c->active ? l->max_head
                             : l->max_head + 2 * l->max_body + 2 * MAX_LINE;
-    if (c->head_len && !c->chunked)
-        need = c->head_len + c->content_length + 1;
+    if (c->rd.head_len && !c->rd.chunked)
+        need = c->rd.head_len + c->rd.content_length + 1;
     if (need > most + 1)
         need = most + 1;
     if (c->in_cap < need) {
@@ -645,7 +638,7 @@ static size_t room(struct conn *c)
     else if (c->active)
         stopReading(c);
     else {
-        if (c->head_len)
+        if (c->rd.head_len)
             problem(c, "body_too_large", "%s", "");
         else
             headTooLarge(c);
