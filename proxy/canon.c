@@ -44,6 +44,12 @@ int canon_http_status(const char *code)
     return 500;
 }
 
+const char *canon_error_code(size_t i)
+{
+    return i < sizeof(errorCodes) / sizeof(errorCodes[0]) ? errorCodes[i].code
+                                                          : NULL;
+}
+
 int canon_retryable(const char *code)
 {
     for (size_t i = 0; i < sizeof(errorCodes) / sizeof(errorCodes[0]); i++)

@@ -57,4 +57,8 @@ int canon_http_status(const char *code);
  * unavailable upstreams). */
 int canon_retryable(const char *code);
 
+/* The i-th error code there is, NULL past the last (every one must be a
+ * metrics outcome too). */
+const char *canon_error_code(size_t i);
+
 #endif

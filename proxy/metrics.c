@@ -14,6 +14,7 @@
  * "internal"). The label set of requests_total and errors_total. */
 static const char *const outcomes[] = {
     "ok",
+    "bad_request",
     "invalid_json",
     "invalid_input",
     "limit_exceeded",
@@ -22,6 +23,9 @@ static const char *const outcomes[] = {
     "method_not_allowed",
     "body_too_large",
     "unsupported_media_type",
+    "header_too_large",
+    "not_implemented",
+    "http_version_not_supported",
     "upstream_fault",
     "upstream_bad_response",
     "upstream_unavailable",

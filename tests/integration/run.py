@@ -353,7 +353,8 @@ def check_pipelined(proxy):
 def check_raw_http(proxy):
     """HTTP as clients write it beyond http.client's defaults: a chunked
     body is decoded, and a request that is not HTTP gets the canonical
-    error envelope with its request id, then the close."""
+    error envelope with its request id, then the close, and is counted
+    under its code."""
     text = raw_exchange(proxy, (
         b"POST /v1/capabilities/get_order_status HTTP/1.1\r\nHost: x\r\n"
         b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
@@ -377,6 +378,15 @@ def check_raw_http(proxy):
         ok("malformed HTTP answered with the canonical 400")
     else:
         not_ok("malformed HTTP", text[:600])
+    conn = http.client.HTTPConnection("127.0.0.1", proxy["port"], timeout=60)
+    conn.request("GET", "/metrics")
+    metrics = conn.getresponse().read().decode()
+    conn.close()
+    series = 'soapbridge_requests_total{capability="",outcome="bad_request"} 1'
+    if series in metrics.splitlines():
+        ok("malformed HTTP counted by its error code")
+    else:
+        not_ok("malformed HTTP counted", series)
 
 
 def start_secure_proxy(env, work):

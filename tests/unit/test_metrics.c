@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canon.h"
 #include "metrics.h"
 #include "suites.h"
 
@@ -622,6 +623,18 @@ START_TEST(render_while_workers_count)
 }
 END_TEST
 
+/* A request's outcome is its error code: each one has its own series
+ * (none is counted as "internal" for want of a name). */
+START_TEST(every_error_code_is_an_outcome)
+{
+    const char *code;
+    for (size_t i = 0; (code = canon_error_code(i)) != NULL; i++)
+        ck_assert_msg(metrics_outcome_index(code) >= 0,
+                      "error code %s is no metrics outcome", code);
+    ck_assert_int_ge(metrics_outcome_index("ok"), 0);
+}
+END_TEST
+
 Suite *metrics_suite(void)
 {
     Suite *s = suite_create("metrics");
@@ -632,6 +645,7 @@ Suite *metrics_suite(void)
     tcase_add_test(tc, histogram_buckets_are_cumulative);
     tcase_add_test(tc, label_values_are_escaped);
     tcase_add_test(tc, outcome_table_lookups);
+    tcase_add_test(tc, every_error_code_is_an_outcome);
     tcase_add_test(tc, bounds_and_null_workers);
     suite_add_tcase(s, tc);
 
