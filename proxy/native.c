@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
 
 #include "jsonxml.h"
 #include "numtext.h"
@@ -948,30 +947,63 @@ static int isSpace(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static yajl_gen_status putString(yajl_gen g, const char *s)
+/* The data JSON is written straight into a buffer, byte for byte as
+ * yajl's generator writes it (the stylesheet path's writer): that took a
+ * sixth of a call through yajl's per-token callbacks. */
+#define JSON_MAX_DEPTH 128      /* yajl's: the 128th container fails */
+
+struct jsonOut {
+    struct strbuf sb;
+    int depth;
+    const char *failed;         /* why the JSON cannot be written */
+};
+
+static void putRaw(struct jsonOut *o, const char *s, size_t n)
 {
-    return yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+    strbuf_append(&o->sb, s, n);
 }
 
-static yajl_gen_status putScalar(struct run *r, yajl_gen g,
-                                 const struct field *f, uint32_t index)
+static void putText(struct jsonOut *o, const char *s, size_t len)
+{
+    if (strbuf_json_string(&o->sb, s, len) < 0 && !o->failed)
+        o->failed = "text that is not valid UTF-8";
+}
+
+static void putString(struct jsonOut *o, const char *s)
+{
+    putText(o, s, strlen(s));
+}
+
+static void putNull(struct jsonOut *o)
+{
+    putRaw(o, "null", 4);
+}
+
+static void putScalar(struct run *r, struct jsonOut *o,
+                      const struct field *f, uint32_t index)
 {
     const struct value *v = &AT(r->values, struct value, index);
     const struct mapping_field *mf = f->mf;
-    if (v->nil)
-        return yajl_gen_null(g);
+    if (v->nil) {
+        putNull(o);
+        return;
+    }
     const char *text = textOf(r, v);
     char out[NUMBER_MAX > DATE_OUT_MAX ? NUMBER_MAX : DATE_OUT_MAX];
     struct sb_error err;
     switch (f->conversion) {
     case CONV_LOOKUP:
-        return putString(g, xsltfunc_lookup(r->fctx, mf->lookup, text, NULL));
+        putString(o, xsltfunc_lookup(r->fctx, mf->lookup, text, NULL));
+        return;
     case CONV_VALUES:
         for (size_t i = 0; i < mf->n_values; i++)
-            if (strcmp(text, mf->values[i].from) == 0)
-                return putString(g, mf->values[i].to);
+            if (strcmp(text, mf->values[i].from) == 0) {
+                putString(o, mf->values[i].to);
+                return;
+            }
         misfit(r, "no value map entry for", f, v, text);
-        return putString(g, text);
+        putString(o, text);
+        return;
     case CONV_DATE:
         out[0] = 0;
         if (text[0] &&
@@ -981,12 +1013,19 @@ static yajl_gen_status putScalar(struct run *r, yajl_gen g,
             xsltfunc_warn(r->fctx, "%s", err.message);
             out[0] = 0;
         }
-        return out[0] ? putString(g, out) : yajl_gen_null(g);
+        if (out[0])
+            putString(o, out);
+        else
+            putNull(o);
+        return;
     case CONV_NUMBER:
-        if (numtext_to_json(text, out, NUMBER_MAX) == 0)
-            return yajl_gen_number(g, out, strlen(out));
+        if (numtext_to_json(text, out, NUMBER_MAX) == 0) {
+            putRaw(o, out, strlen(out));
+            return;
+        }
         misfit(r, "not a number in", f, v, text);
-        return putString(g, text);
+        putString(o, text);
+        return;
     case CONV_BOOLEAN: {
         size_t start = 0, end = v->len;
         while (start < end && isSpace(text[start]))
@@ -996,64 +1035,107 @@ static yajl_gen_status putScalar(struct run *r, yajl_gen g,
         size_t n = end - start;
         if ((n == 4 && memcmp(text + start, "true", 4) == 0) ||
             (n == 1 && text[start] == '1'))
-            return yajl_gen_bool(g, 1);
-        if ((n == 5 && memcmp(text + start, "false", 5) == 0) ||
-            (n == 1 && text[start] == '0'))
-            return yajl_gen_bool(g, 0);
-        misfit(r, "not a boolean in", f, v, text);
-        return putString(g, text);
+            putRaw(o, "true", 4);
+        else if ((n == 5 && memcmp(text + start, "false", 5) == 0) ||
+                 (n == 1 && text[start] == '0'))
+            putRaw(o, "false", 5);
+        else {
+            misfit(r, "not a boolean in", f, v, text);
+            putString(o, text);
+        }
+        return;
     }
     case CONV_STRING:
         break;
     }
-    return yajl_gen_string(g, (const unsigned char *)text, v->len);
+    putText(o, text, v->len);
 }
 
-static yajl_gen_status putInstance(struct run *r, yajl_gen g,
-                                   const struct scope *s, uint32_t instance);
+/* Open a map or an array; 0 when it nests too deep. */
+static int openContainer(struct jsonOut *o, char bracket)
+{
+    if (++o->depth >= JSON_MAX_DEPTH) {
+        if (!o->failed)
+            o->failed = "nesting deeper than the generator allows";
+        return 0;
+    }
+    putRaw(o, &bracket, 1);
+    return 1;
+}
 
-static yajl_gen_status putMember(struct run *r, yajl_gen g,
-                                 const struct field *f, uint32_t ref)
+static void closeContainer(struct jsonOut *o, char bracket)
+{
+    putRaw(o, &bracket, 1);
+    o->depth--;
+}
+
+static void putInstance(struct run *r, struct jsonOut *o,
+                        const struct scope *s, uint32_t instance);
+
+static void putMember(struct run *r, struct jsonOut *o,
+                      const struct field *f, uint32_t ref)
 {
     if (ref == NIL_REF)
-        return yajl_gen_null(g);
-    return f->object ? putInstance(r, g, f->object, ref)
-                     : putScalar(r, g, f, ref);
+        putNull(o);
+    else if (f->object)
+        putInstance(r, o, f->object, ref);
+    else
+        putScalar(r, o, f, ref);
 }
 
-static yajl_gen_status putInstance(struct run *r, yajl_gen g,
-                                   const struct scope *s, uint32_t instance)
+static void putInstance(struct run *r, struct jsonOut *o,
+                        const struct scope *s, uint32_t instance)
 {
-    yajl_gen_status st = yajl_gen_map_open(g);
-    for (size_t i = 0; i < s->n_fields && st == yajl_gen_status_ok; i++) {
+    int first = 1;
+    if (!openContainer(o, '{'))
+        return;
+    for (size_t i = 0; i < s->n_fields && !o->failed; i++) {
         const struct field *f = &s->fields[i];
         uint32_t slot = *slotOf(r, instance, f);
         if (!f->array && slot == NONE && f->omit)
             continue;
-        if ((st = putString(g, f->key)) != yajl_gen_status_ok)
-            break;
+        if (!first)
+            putRaw(o, ",", 1);
+        first = 0;
+        putString(o, f->key);
+        putRaw(o, ":", 1);
         if (!f->array) {
-            st = slot == NONE ? yajl_gen_null(g) : putMember(r, g, f, slot);
+            if (slot == NONE)
+                putNull(o);
+            else
+                putMember(r, o, f, slot);
             continue;
         }
-        st = yajl_gen_array_open(g);
-        for (uint32_t it = slot; it != NONE && st == yajl_gen_status_ok;
-             it = AT(r->items, struct item, it).next)
-            st = putMember(r, g, f, AT(r->items, struct item, it).ref);
-        if (st == yajl_gen_status_ok)
-            st = yajl_gen_array_close(g);
+        if (!openContainer(o, '['))
+            break;
+        for (uint32_t it = slot; it != NONE;
+             it = AT(r->items, struct item, it).next) {
+            if (it != slot)
+                putRaw(o, ",", 1);
+            putMember(r, o, f, AT(r->items, struct item, it).ref);
+        }
+        closeContainer(o, ']');
     }
-    return st == yajl_gen_status_ok ? yajl_gen_map_close(g) : st;
+    closeContainer(o, '}');
 }
 
-static int fillData(void *gen, const void *arg, struct sb_error *err)
+/* The data JSON of a finished run, or NULL: with err set when it cannot
+ * be written, without when the run falls back to the stylesheet. */
+static char *writeData(struct run *r, size_t *len, struct sb_error *err)
 {
-    struct run *r = (struct run *)arg;
-    yajl_gen_status st = putInstance(r, gen, r->plan->root, r->top);
-    if (st != yajl_gen_status_ok && !r->fallback)
-        return error_set(err, "internal", "writing JSON: %s",
-                         jsonxml_gen_reason(st));
-    return r->oom || r->fallback ? -1 : 0;
+    struct jsonOut o = {.depth = 0, .failed = NULL};
+    strbuf_init(&o.sb);
+    putInstance(r, &o, r->plan->root, r->top);
+    char *json = strbuf_detach(&o.sb, len);
+    if (!json)
+        error_set(err, "internal", "out of memory writing JSON");
+    else if (o.failed && !r->fallback)
+        error_set(err, "internal", "writing JSON: %s", o.failed);
+    if (json && (o.failed || r->oom || r->fallback)) {
+        free(json);
+        json = NULL;
+    }
+    return json;
 }
 
 static void clearRun(struct run *r)
@@ -1110,7 +1192,7 @@ int native_response(const struct native_plan *plan, const char *data,
     int oom = r.oom || strbuf_failed(&r.text) ||
               strbuf_failed(&r.attributes);
     if (rc == 0 && !oom && !r.fallback && r.top != NONE)
-        *json = jsonxml_write(fillData, &r, len, len_out, err);
+        *json = writeData(&r, len_out, err);
     oom = oom || r.oom;
     if (oom)
         error_set(err, "internal", "out of memory converting the response");

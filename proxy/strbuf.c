@@ -136,6 +136,57 @@ char *strbuf_read_file(const char *path, size_t max_bytes, size_t *len)
     return strbuf_detach(&sb, len);
 }
 
+int strbuf_json_string(struct strbuf *sb, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t escapes = 0;
+    for (size_t i = 0; i < len;) {
+        if (u[i] >= 0x80) {
+            size_t n = strbuf_utf8_length(u + i, len - i);
+            if (!n)
+                return -1;
+            i += n;
+            continue;
+        }
+        escapes += u[i] < 0x20 || u[i] == '"' || u[i] == '\\';
+        i++;
+    }
+    if (reserve(sb, len + 2 + escapes * 6) < 0)
+        return 0;
+    char *out = sb->data + sb->len;
+    *out++ = '"';
+    if (!escapes) {
+        memcpy(out, s, len);
+        out += len;
+    } else
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = u[i];
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                *out++ = (char)c;
+                continue;
+            }
+            *out++ = '\\';
+            switch (c) {
+            case '"': *out++ = '"'; break;
+            case '\\': *out++ = '\\'; break;
+            case '\n': *out++ = 'n'; break;
+            case '\r': *out++ = 'r'; break;
+            case '\t': *out++ = 't'; break;
+            case '\f': *out++ = 'f'; break;
+            case '\b': *out++ = 'b'; break;
+            default:
+                memcpy(out, "u00", 3);
+                out[3] = "0123456789ABCDEF"[c >> 4];
+                out[4] = "0123456789ABCDEF"[c & 15];
+                out += 5;
+            }
+        }
+    *out++ = '"';
+    *out = '\0';
+    sb->len = (size_t)(out - sb->data);
+    return 0;
+}
+
 size_t strbuf_utf8_length(const unsigned char *s, size_t len)
 {
     size_t n = s[0] < 0x80                   ? 1

@@ -34,6 +34,11 @@ char *strbuf_read_file(const char *path, size_t max_bytes, size_t *len);
  * when none starts there (RFC 3629: no overlong forms, no surrogates,
  * nothing past U+10FFFF). */
 size_t strbuf_utf8_length(const unsigned char *s, size_t len);
+/* Append s (len bytes) as a JSON string: quoted, with '"', '\\' and the
+ * control characters escaped as yajl escapes them (\n, \r, \t, \f, \b,
+ * else \u00XX), everything else as it is. Returns -1, appending
+ * nothing, when s is not well-formed UTF-8. */
+int strbuf_json_string(struct strbuf *sb, const char *s, size_t len);
 /* Hand the string over to the caller (free() it); the buffer is reset.
  * NULL if an append failed (the buffer is freed then). */
 char *strbuf_detach(struct strbuf *sb, size_t *len);

@@ -673,6 +673,11 @@ START_TEST(held_request_outlives_the_idle_timeout)
 }
 END_TEST
 
+static void sendText(int fd, const char *text)
+{
+    ck_assert_int_eq(send(fd, text, strlen(text), 0), (ssize_t)strlen(text));
+}
+
 /* With max_conns open, the next connection waits in the listen queue
  * (its request unread) until one closes. */
 START_TEST(connections_over_the_cap_wait)
@@ -684,8 +689,8 @@ START_TEST(connections_over_the_cap_wait)
     fx.fd = -1;
     fx.readable = NULL;
     connectClient(1);           /* queued by the kernel, not accepted */
-    ck_assert_int_eq(send(fx.fd, "GET /second HTTP/1.1\r\n\r\n", 27, 0), 27);
-    ck_assert_int_eq(send(first, "GET /first HTTP/1.1\r\n\r\n", 26, 0), 26);
+    sendText(fx.fd, "GET /second HTTP/1.1\r\n\r\n");
+    sendText(first, "GET /first HTTP/1.1\r\n\r\n");
     runUntil(handledOne);
     ck_assert_str_eq(fx.seen[0], "GET /first|-|0:|ok");
     event_free(first_readable);

@@ -66,12 +66,33 @@ START_TEST(reads_files_within_a_limit)
 }
 END_TEST
 
+/* JSON strings as yajl's generator writes them; invalid UTF-8 is
+ * refused and nothing appended. */
+START_TEST(writes_json_strings)
+{
+    static const char text[] = "a\"b\\c/\n\r\t\f\b\001\037\x7f \xc3\xa4\xe2\x82\xac";
+    struct strbuf sb;
+    strbuf_init(&sb);
+    ck_assert_int_eq(strbuf_json_string(&sb, text, sizeof(text) - 1), 0);
+    ck_assert_int_eq(strbuf_json_string(&sb, "", 0), 0);
+    ck_assert_int_eq(strbuf_json_string(&sb, "plain", 5), 0);
+    ck_assert_str_eq(sb.data, "\"a\\\"b\\\\c/\\n\\r\\t\\f\\b\\u0001\\u001F"
+                              "\x7f \xc3\xa4\xe2\x82\xac\"\"\"\"plain\"");
+    size_t len = sb.len;
+    ck_assert_int_eq(strbuf_json_string(&sb, "ok\xc3", 3), -1);
+    ck_assert_int_eq(strbuf_json_string(&sb, "\xed\xa0\x80", 3), -1);
+    ck_assert_uint_eq(sb.len, len);
+    strbuf_free(&sb);
+}
+END_TEST
+
 Suite *strbuf_suite(void)
 {
     Suite *s = suite_create("strbuf");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, appends_and_grows);
     tcase_add_test(tc, escapes_xml);
+    tcase_add_test(tc, writes_json_strings);
     tcase_add_test(tc, detach_of_empty_is_empty_string);
     tcase_add_test(tc, reads_files_within_a_limit);
     suite_add_tcase(s, tc);
