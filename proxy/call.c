@@ -178,6 +178,23 @@ static void onUpstreamDone(const struct upstream_response *res, void *arg)
     translate_result_clear(&result);
 }
 
+/* prefix, value and suffix into buf, cut to size as snprintf cuts. */
+static const char *joinHeader(char *buf, size_t size, const char *prefix,
+                              const char *value, const char *suffix)
+{
+    const char *parts[] = {prefix, value, suffix};
+    size_t at = 0;
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(parts[i]);
+        if (n > size - 1 - at)
+            n = size - 1 - at;
+        memcpy(buf + at, parts[i], n);
+        at += n;
+    }
+    buf[at] = 0;
+    return buf;
+}
+
 /* Content-Type, SOAPAction (SOAP 1.1 only; 1.2 carries the action in the
  * content type), traceparent and X-Request-Id for the upstream call. */
 static void buildHeaders(struct call *c)
@@ -187,21 +204,17 @@ static void buildHeaders(struct call *c)
     char traceparent[EXCHANGE_TRACEPARENT_SIZE];
     size_t n = 0;
     envelope_content_type(&er, c->content_type, sizeof(c->content_type));
-    snprintf(c->headers_text[0], sizeof(c->headers_text[0]),
-             "Content-Type: %s", c->content_type);
-    c->headers[n++] = c->headers_text[0];
-    if (er.version == ENVELOPE_SOAP11) {
-        snprintf(c->headers_text[1], sizeof(c->headers_text[1]),
-                 "SOAPAction: \"%s\"", er.soap_action);
-        c->headers[n++] = c->headers_text[1];
-    }
-    snprintf(c->headers_text[2], sizeof(c->headers_text[2]),
-             "traceparent: %s",
-             exchange_traceparent(c->ex, traceparent));
-    c->headers[n++] = c->headers_text[2];
-    snprintf(c->headers_text[3], sizeof(c->headers_text[3]),
-             "X-Request-Id: %s", c->ex->id);
-    c->headers[n++] = c->headers_text[3];
+    c->headers[n++] = joinHeader(c->headers_text[0], sizeof(c->headers_text[0]),
+                                 "Content-Type: ", c->content_type, "");
+    if (er.version == ENVELOPE_SOAP11)
+        c->headers[n++] =
+            joinHeader(c->headers_text[1], sizeof(c->headers_text[1]),
+                       "SOAPAction: \"", er.soap_action, "\"");
+    c->headers[n++] = joinHeader(c->headers_text[2], sizeof(c->headers_text[2]),
+                                 "traceparent: ",
+                                 exchange_traceparent(c->ex, traceparent), "");
+    c->headers[n++] = joinHeader(c->headers_text[3], sizeof(c->headers_text[3]),
+                                 "X-Request-Id: ", c->ex->id, "");
     c->headers[n] = NULL;
 }
 

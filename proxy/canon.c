@@ -58,6 +58,20 @@ int canon_retryable(const char *code)
     return 0;
 }
 
+/* s (len bytes) with every byte that starts no UTF-8 sequence written
+ * as U+FFFD. */
+static void replaceInvalid(struct strbuf *clean, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t n = strbuf_utf8_length((const unsigned char *)s + i, len - i);
+        if (n)
+            strbuf_append(clean, s + i, n);
+        else
+            strbuf_puts(clean, "\xEF\xBF\xBD");
+        i += n ? n : 1;
+    }
+}
+
 void canon_gen_string(void *gen, const char *s)
 {
     yajl_gen g = gen;
@@ -67,124 +81,116 @@ void canon_gen_string(void *gen, const char *s)
         return;
     struct strbuf clean;
     strbuf_init(&clean);
-    for (size_t i = 0; i < len;) {
-        size_t n = strbuf_utf8_length((const unsigned char *)s + i, len - i);
-        if (n)
-            strbuf_append(&clean, s + i, n);
-        else
-            strbuf_puts(&clean, "\xEF\xBF\xBD");
-        i += n ? n : 1;
-    }
+    replaceInvalid(&clean, s, len);
     yajl_gen_string(g, (const unsigned char *)(clean.data ? clean.data : ""),
                     clean.len);
     strbuf_free(&clean);
 }
 
-/* yajl has no call for embedding JSON text that is already valid; its
- * number call writes its argument verbatim with the right separators,
- * which is exactly that. */
-static void genRaw(yajl_gen g, const char *json, size_t len)
+/* s as a JSON string, with whatever is not UTF-8 written as U+FFFD. */
+static void putString(struct strbuf *out, const char *s)
 {
-    yajl_gen_number(g, json, len);
+    size_t len = strlen(s);
+    if (strbuf_json_string(out, s, len) == 0)
+        return;
+    struct strbuf clean;
+    strbuf_init(&clean);
+    replaceInvalid(&clean, s, len);
+    if (strbuf_failed(&clean))
+        strbuf_fail(out);
+    else
+        strbuf_json_string(out, clean.data ? clean.data : "", clean.len);
+    strbuf_free(&clean);
 }
 
-static yajl_gen newGen(void)
+/* ms with three decimals, as "%.3f" writes it; by hand in the range a
+ * duration has, since printf's floating point is a sizeable part of a
+ * small call. */
+static void putMilliseconds(struct strbuf *out, double ms)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    if (g)
-        yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-    return g;
-}
-
-static void genMeta(yajl_gen g, const struct canon_meta *meta)
-{
-    char number[32];
-    canon_gen_string(g, "meta");
-    yajl_gen_map_open(g);
-    canon_gen_string(g, "request_id");
-    canon_gen_string(g, meta->request_id ? meta->request_id : "");
-    canon_gen_string(g, "duration_ms");
-    int n = snprintf(number, sizeof(number), "%.3f", meta->duration_ms);
-    genRaw(g, number, (size_t)n);
-    canon_gen_string(g, "sources");
-    yajl_gen_array_open(g);
-    for (size_t i = 0; i < meta->n_sources; i++)
-        canon_gen_string(g, meta->sources[i]);
-    yajl_gen_array_close(g);
-    canon_gen_string(g, "cached");
-    yajl_gen_bool(g, meta->cached);
-    if (meta->n_warnings) {
-        canon_gen_string(g, "warnings");
-        yajl_gen_array_open(g);
-        for (size_t i = 0; i < meta->n_warnings; i++)
-            canon_gen_string(g, meta->warnings[i]);
-        yajl_gen_array_close(g);
+    if (!(ms >= 0 && ms < 1e12)) {
+        strbuf_printf(out, "%.3f", ms);
+        return;
     }
-    yajl_gen_map_close(g);
+    unsigned long long micros = (unsigned long long)(ms * 1000.0 + 0.5);
+    char digits[32];
+    char *p = digits + sizeof(digits);
+    for (int i = 0; i < 3; i++, micros /= 10)
+        *--p = (char)('0' + micros % 10);
+    *--p = '.';
+    do {
+        *--p = (char)('0' + micros % 10);
+        micros /= 10;
+    } while (micros);
+    strbuf_append(out, p, (size_t)(digits + sizeof(digits) - p));
 }
 
-static int finish(yajl_gen g, struct strbuf *out)
+/* key (",\"sources\":[") then the strings of items and "]" */
+static void putStrings(struct strbuf *out, const char *key,
+                       const char *const *items, size_t n)
 {
-    const unsigned char *buf;
-    size_t len;
-    yajl_gen_map_close(g);
-    int ok = yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok;
-    if (ok)
-        strbuf_append(out, (const char *)buf, len);
-    yajl_gen_free(g);
-    return ok && !strbuf_failed(out) ? 0 : -1;
+    strbuf_puts(out, key);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_append(out, ",", 1);
+        putString(out, items[i]);
+    }
+    strbuf_append(out, "]", 1);
+}
+
+static void putMeta(struct strbuf *out, const struct canon_meta *meta)
+{
+    strbuf_puts(out, ",\"meta\":{\"request_id\":");
+    putString(out, meta->request_id ? meta->request_id : "");
+    strbuf_puts(out, ",\"duration_ms\":");
+    putMilliseconds(out, meta->duration_ms);
+    putStrings(out, ",\"sources\":[", meta->sources, meta->n_sources);
+    strbuf_puts(out, meta->cached ? ",\"cached\":true" : ",\"cached\":false");
+    if (meta->n_warnings)
+        putStrings(out, ",\"warnings\":[",
+                   (const char *const *)meta->warnings, meta->n_warnings);
+    strbuf_puts(out, "}}");
+}
+
+static void putHead(struct strbuf *out, int ok, const char *capability)
+{
+    strbuf_puts(out, ok ? "{\"ok\":true" : "{\"ok\":false");
+    if (capability) {
+        strbuf_puts(out, ",\"capability\":");
+        putString(out, capability);
+    }
 }
 
 int canon_success(struct strbuf *out, const char *capability,
                   const char *data, size_t len, const struct canon_meta *meta)
 {
-    yajl_gen g = newGen();
-    if (!g)
-        return -1;
-    yajl_gen_map_open(g);
-    canon_gen_string(g, "ok");
-    yajl_gen_bool(g, 1);
-    if (capability) {
-        canon_gen_string(g, "capability");
-        canon_gen_string(g, capability);
-    }
-    canon_gen_string(g, "data");
-    genRaw(g, data, len);
-    genMeta(g, meta);
-    return finish(g, out);
+    putHead(out, 1, capability);
+    strbuf_puts(out, ",\"data\":");
+    strbuf_append(out, data, len);
+    putMeta(out, meta);
+    return strbuf_failed(out) ? -1 : 0;
 }
 
 int canon_error(struct strbuf *out, const char *capability,
                 const struct sb_error *err, const char *fault,
                 const struct canon_meta *meta)
 {
-    yajl_gen g = newGen();
-    if (!g)
-        return -1;
-    yajl_gen_map_open(g);
-    canon_gen_string(g, "ok");
-    yajl_gen_bool(g, 0);
-    if (capability) {
-        canon_gen_string(g, "capability");
-        canon_gen_string(g, capability);
-    }
-    canon_gen_string(g, "error");
-    yajl_gen_map_open(g);
-    canon_gen_string(g, "code");
-    canon_gen_string(g, err->code[0] ? err->code : "internal");
-    canon_gen_string(g, "message");
-    canon_gen_string(g, err->message);
+    putHead(out, 0, capability);
+    strbuf_puts(out, ",\"error\":{\"code\":");
+    putString(out, err->code[0] ? err->code : "internal");
+    strbuf_puts(out, ",\"message\":");
+    putString(out, err->message);
     if (err->field[0]) {
-        canon_gen_string(g, "field");
-        canon_gen_string(g, err->field);
+        strbuf_puts(out, ",\"field\":");
+        putString(out, err->field);
     }
-    canon_gen_string(g, "retryable");
-    yajl_gen_bool(g, canon_retryable(err->code));
+    strbuf_puts(out, canon_retryable(err->code) ? ",\"retryable\":true"
+                                                : ",\"retryable\":false");
     if (fault) {
-        canon_gen_string(g, "fault");
-        genRaw(g, fault, strlen(fault));
+        strbuf_puts(out, ",\"fault\":");
+        strbuf_puts(out, fault);
     }
-    yajl_gen_map_close(g);
-    genMeta(g, meta);
-    return finish(g, out);
+    strbuf_append(out, "}", 1);
+    putMeta(out, meta);
+    return strbuf_failed(out) ? -1 : 0;
 }

@@ -552,11 +552,16 @@ fail:
 /* envelope_content_type                                               */
 /* ------------------------------------------------------------------ */
 
-/* RFC 9110 5.6.4 quoted-string: '"' and '\' are escaped with '\'. */
-static void appendQuoted(char *buf, size_t size, size_t *at, const char *s)
+/* s at *at in buf, cut to size; with quoted, '"' and '\' escaped with
+ * '\' (RFC 9110 5.6.4 quoted-string). */
+static void appendText(char *buf, size_t size, size_t *at, const char *s,
+                       int quoted)
 {
-    for (; *s && *at + 2 < size; s++) {
-        if (*s == '"' || *s == '\\')
+    for (; *s; s++) {
+        int escape = quoted && (*s == '"' || *s == '\\');
+        if (*at + 1 + (size_t)escape >= size)
+            break;
+        if (escape)
             buf[(*at)++] = '\\';
         buf[(*at)++] = *s;
     }
@@ -568,17 +573,18 @@ const char *envelope_content_type(const struct envelope_request *req,
 {
     if (!buf || size == 0)
         return buf;
+    size_t at = 0;
+    buf[0] = 0;
     if (!req || req->version != ENVELOPE_SOAP12) {
-        snprintf(buf, size, "text/xml; charset=utf-8");
+        appendText(buf, size, &at, "text/xml; charset=utf-8", 0);
         return buf;
     }
-    int n = snprintf(buf, size, "application/soap+xml; charset=utf-8");
+    appendText(buf, size, &at, "application/soap+xml; charset=utf-8", 0);
     const char *action = req->soap_action;
-    if (!action || !action[0] || n < 0 || (size_t)n + 10 >= size)
+    if (!action || !action[0] || at + 10 >= size)
         return buf;
-    size_t at = (size_t)n;
-    at += (size_t)snprintf(buf + at, size - at, "; action=\"");
-    appendQuoted(buf, size, &at, action);
+    appendText(buf, size, &at, "; action=\"", 0);
+    appendText(buf, size, &at, action, 1);
     if (at + 1 < size) {
         buf[at++] = '"';
         buf[at] = 0;

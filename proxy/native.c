@@ -835,9 +835,11 @@ static int onStart(void *user, const xmlChar *localname,
         for (uint32_t i = begin; i < end; i++) {
             struct match m = AT(r->matches, struct match, i);
             int matched = 0;
-            for (size_t k = 0; k < m.node->n_kids; k++) {
+            /* kidOf keeps (ns, name) unique among a node's kids */
+            for (size_t k = 0; k < m.node->n_kids && !matched; k++) {
                 const struct node *kid = &m.node->kids[k];
-                if (strcmp(kid->name, name) == 0 && nsEqual(uri, kid->ns)) {
+                if (kid->name[0] == name[0] && strcmp(kid->name, name) == 0 &&
+                    nsEqual(uri, kid->ns)) {
                     openNode(r, m.instance, kid, &e);
                     matched = 1;
                 }

@@ -20,23 +20,35 @@ void strbuf_free(struct strbuf *sb)
     strbuf_init(sb);
 }
 
-static int reserve(struct strbuf *sb, size_t extra)
+/* After a failure cap is 0, so that every later append goes to grow. */
+void strbuf_fail(struct strbuf *sb)
+{
+    sb->failed = 1;
+    sb->cap = 0;
+}
+
+/* Room for extra more bytes and the NUL, when reserve has none. */
+static __attribute__((noinline)) int grow(struct strbuf *sb, size_t extra)
 {
     if (sb->failed)
         return -1;
-    if (sb->len + extra + 1 <= sb->cap)
-        return 0;
-    size_t cap = sb->cap ? sb->cap : 256;
+    size_t cap = sb->cap ? sb->cap : 1024;
     while (cap < sb->len + extra + 1)
         cap *= 2;
     char *data = realloc(sb->data, cap);
     if (!data) {
-        sb->failed = 1;
+        strbuf_fail(sb);
         return -1;
     }
     sb->data = data;
     sb->cap = cap;
     return 0;
+}
+
+/* Inlined: most appends are a few bytes into room there is. */
+static inline int reserve(struct strbuf *sb, size_t extra)
+{
+    return sb->len + extra < sb->cap ? 0 : grow(sb, extra);
 }
 
 void strbuf_append(struct strbuf *sb, const char *s, size_t n)
@@ -61,7 +73,7 @@ void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0 || reserve(sb, (size_t)n) < 0) {
-        sb->failed = 1;
+        strbuf_fail(sb);
         return;
     }
     va_start(ap, fmt);
@@ -136,20 +148,32 @@ char *strbuf_read_file(const char *path, size_t max_bytes, size_t *len)
     return strbuf_detach(&sb, len);
 }
 
+/* What a byte needs in a JSON string: 0 nothing, 1 an escape, 2 a look
+ * at the UTF-8 sequence it starts. */
+static const unsigned char jsonByte[256] = {
+    [0 ... 0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xFF] = 2,
+};
+
 int strbuf_json_string(struct strbuf *sb, const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t escapes = 0;
     for (size_t i = 0; i < len;) {
-        if (u[i] >= 0x80) {
-            size_t n = strbuf_utf8_length(u + i, len - i);
-            if (!n)
-                return -1;
-            i += n;
+        unsigned char k = jsonByte[u[i]];
+        if (k == 0) {
+            while (++i < len && !jsonByte[u[i]])
+                ;
             continue;
         }
-        escapes += u[i] < 0x20 || u[i] == '"' || u[i] == '\\';
-        i++;
+        if (k == 1) {
+            escapes++;
+            i++;
+            continue;
+        }
+        size_t n = strbuf_utf8_length(u + i, len - i);
+        if (!n)
+            return -1;
+        i += n;
     }
     if (reserve(sb, len + 2 + escapes * 6) < 0)
         return 0;
@@ -161,7 +185,7 @@ int strbuf_json_string(struct strbuf *sb, const char *s, size_t len)
     } else
         for (size_t i = 0; i < len; i++) {
             unsigned char c = u[i];
-            if (c >= 0x20 && c != '"' && c != '\\') {
+            if (jsonByte[c] != 1) {
                 *out++ = (char)c;
                 continue;
             }

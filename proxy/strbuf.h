@@ -26,6 +26,9 @@ void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
  * attribute values alike). */
 void strbuf_put_xml(struct strbuf *sb, const char *s);
 int strbuf_failed(const struct strbuf *sb);
+/* Make the buffer failed, as a failed allocation does: for text the
+ * caller could not make. */
+void strbuf_fail(struct strbuf *sb);
 /* Read the whole file `path` (at most max_bytes) and return it as a
  * malloc'ed NUL-terminated string (length in *len if not NULL); NULL
  * with errno set when it cannot be read, or EFBIG when it is larger. */

@@ -23,6 +23,42 @@ START_TEST(appends_and_grows)
 }
 END_TEST
 
+/* One byte at a time across every growth, always NUL-terminated. */
+START_TEST(appends_bytes_across_growth)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    for (int i = 0; i < 1100; i++) {
+        char c = (char)('a' + i % 26);
+        strbuf_append(&sb, &c, 1);
+        ck_assert_uint_eq(sb.len, (size_t)i + 1);
+        ck_assert_int_eq(sb.data[i], c);
+        ck_assert_int_eq(sb.data[i + 1], 0);
+    }
+    strbuf_free(&sb);
+}
+END_TEST
+
+/* After a failure every append is a no-op and the text is not handed
+ * out. */
+START_TEST(failure_is_sticky)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_puts(&sb, "abc");
+    ck_assert(!strbuf_failed(&sb));
+    strbuf_fail(&sb);
+    strbuf_puts(&sb, "def");
+    strbuf_printf(&sb, "%d", 42);
+    ck_assert_int_eq(strbuf_json_string(&sb, "x", 1), 0);
+    ck_assert_uint_eq(sb.len, 3);
+    ck_assert_str_eq(sb.data, "abc");
+    ck_assert(strbuf_failed(&sb));
+    ck_assert_ptr_null(strbuf_detach(&sb, NULL));
+    ck_assert_ptr_null(sb.data);
+}
+END_TEST
+
 START_TEST(escapes_xml)
 {
     struct strbuf sb;
@@ -91,6 +127,8 @@ Suite *strbuf_suite(void)
     Suite *s = suite_create("strbuf");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, appends_and_grows);
+    tcase_add_test(tc, appends_bytes_across_growth);
+    tcase_add_test(tc, failure_is_sticky);
     tcase_add_test(tc, escapes_xml);
     tcase_add_test(tc, writes_json_strings);
     tcase_add_test(tc, detach_of_empty_is_empty_string);
