@@ -205,8 +205,16 @@ static void replyMetrics(struct exchange *ex)
     upstream_pool_stats(ex->worker->upstreams, &st);
     metrics_upstream_pool(ex->worker->metrics, st.in_flight,
                           st.connections_opened);
+    const struct server_shared *sh = ex->worker->shared;
+    size_t *clients = calloc(sh->n_workers, sizeof(*clients));
+    for (size_t g = 0; clients && g < sh->n_client_groups; g++)
+        for (size_t i = 0; i < sh->n_workers; i++)
+            clients[i] += httpserv_group_connections(sh->client_groups[g], i);
     strbuf_init(&out);
-    metrics_render(ex->worker->shared->metrics, &out);
+    if (!clients)
+        strbuf_fail(&out);
+    metrics_render(sh->metrics, clients, &out);
+    free(clients);
     if (strbuf_failed(&out))
         failWith(ex, "internal", "%s", "out of memory");
     else

@@ -14,10 +14,12 @@
  * is running (`busy`), so that a handler may reply from anywhere,
  * including from inside the close callback.
  */
-#define _GNU_SOURCE     /* accept4 */
+#define _GNU_SOURCE     /* accept4, pipe2 */
 #include "httpserv.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,7 @@
 #define LINGER_MS 2000           /* reading what the client still sends */
 #define LINGER_BYTES (1 << 20)   /* after a reply that closes */
 #define MAX_LINE 4096            /* a chunk-size or trailer line */
+#define HANDOFFS_PER_WAKE 64
 
 /* A header as offsets into the request's buffer. */
 struct field {
@@ -122,8 +125,24 @@ struct httpserv {
     struct conn *conns;
     size_t n_conns;
     int full;                       /* not accepting: max_conns open */
+    struct httpserv_group *group;   /* NULL when alone */
+    size_t member;                  /* its place in the group */
+    struct event *handed;           /* connections handed to it */
     time_t date_at;                 /* the Date header, made once a second */
     char date[40];
+};
+
+/* A connection on its way from the member that accepted it to another. */
+struct handoff {
+    int fd;
+    struct sockaddr_storage peer;
+};
+
+struct httpserv_group {
+    size_t n;
+    _Atomic size_t *open;   /* each member's connections, counting those
+                               on their way to it */
+    int (*pipes)[2];        /* each member's handoffs: read end, write end */
 };
 
 static void processInput(struct conn *c);
@@ -135,6 +154,9 @@ static void freeConn(struct conn *c)
 {
     struct httpserv *hs = c->hs;
     hs->n_conns--;
+    if (hs->group)
+        atomic_fetch_sub_explicit(&hs->group->open[hs->member], 1,
+                                  memory_order_relaxed);
     if (hs->full) {             /* there is room again */
         hs->full = 0;
         event_add(hs->accepting, NULL);
@@ -1022,11 +1044,18 @@ static int startConn(struct httpserv *hs, struct conn *c)
     return event_add(c->readable, hs->idle);
 }
 
+/* Serve a connection; counted: already in the group's count (handed). */
 static void newConn(struct httpserv *hs, evutil_socket_t fd,
-                    const struct sockaddr_storage *ss)
+                    const struct sockaddr_storage *ss, int counted)
 {
+    if (hs->group && !counted)
+        atomic_fetch_add_explicit(&hs->group->open[hs->member], 1,
+                                  memory_order_relaxed);
     struct conn *c = calloc(1, sizeof(*c));
     if (!c) {
+        if (hs->group)
+            atomic_fetch_sub_explicit(&hs->group->open[hs->member], 1,
+                                      memory_order_relaxed);
         close(fd);
         return;
     }
@@ -1051,6 +1080,49 @@ static void newConn(struct httpserv *hs, evutil_socket_t fd,
     }
 }
 
+/* Hand a connection just accepted to the member of the group holding
+ * the fewest, if that is fewer than this one holds; 1 when handed. */
+static int handOff(struct httpserv *hs, int fd,
+                   const struct sockaddr_storage *ss)
+{
+    struct httpserv_group *g = hs->group;
+    if (!g)
+        return 0;
+    size_t to = hs->member;
+    size_t least = atomic_load_explicit(&g->open[to], memory_order_relaxed);
+    for (size_t i = 0; i < g->n; i++) {
+        size_t n = atomic_load_explicit(&g->open[i], memory_order_relaxed);
+        if (n < least) {
+            least = n;
+            to = i;
+        }
+    }
+    if (to == hs->member || least >= hs->limits.max_conns)
+        return 0;
+    struct handoff h;
+    memset(&h, 0, sizeof(h));      /* the padding goes through the pipe */
+    h.fd = fd;
+    h.peer = *ss;
+    atomic_fetch_add_explicit(&g->open[to], 1, memory_order_relaxed);
+    if (write(g->pipes[to][1], &h, sizeof(h)) == (ssize_t)sizeof(h))
+        return 1;
+    atomic_fetch_sub_explicit(&g->open[to], 1, memory_order_relaxed);
+    return 0;       /* its pipe is full: served here */
+}
+
+/* Connections handed to this member. A handoff is one write of less
+ * than PIPE_BUF bytes, so a read gets a whole one or none. */
+static void onHanded(evutil_socket_t fd, short what, void *arg)
+{
+    struct httpserv *hs = arg;
+    struct handoff h;
+    (void)what;
+    for (int i = 0; i < HANDOFFS_PER_WAKE &&
+                    read(fd, &h, sizeof(h)) == (ssize_t)sizeof(h);
+         i++)
+        newConn(hs, h.fd, &h.peer, 1);
+}
+
 static void onResume(evutil_socket_t fd, short what, void *arg)
 {
     struct httpserv *hs = arg;
@@ -1069,12 +1141,13 @@ static void onAccept(evutil_socket_t fd, short what, void *arg)
             event_del(hs->accepting);
             break;
         }
-        struct sockaddr_storage ss;
+        struct sockaddr_storage ss = {0};  /* whole: it may be handed on */
         socklen_t len = sizeof(ss);
         int cfd = accept4(fd, (struct sockaddr *)&ss, &len,
                           SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (cfd >= 0) {
-            newConn(hs, cfd, &ss);
+            if (!handOff(hs, cfd, &ss))
+                newConn(hs, cfd, &ss, 0);
             continue;
         }
         if (errno == EINTR || errno == ECONNABORTED)
@@ -1144,6 +1217,8 @@ void httpserv_free(struct httpserv *hs)
     }
     if (hs->accepting)
         event_free(hs->accepting);
+    if (hs->handed)
+        event_free(hs->handed);
     if (hs->resume)
         event_free(hs->resume);
     if (hs->fd >= 0)
@@ -1151,6 +1226,71 @@ void httpserv_free(struct httpserv *hs)
     if (hs->tls)
         SSL_CTX_free(hs->tls);
     free(hs);
+}
+
+size_t httpserv_connections(const struct httpserv *hs)
+{
+    return hs->n_conns;
+}
+
+/* ---- groups ---- */
+
+struct httpserv_group *httpserv_group_new(size_t n)
+{
+    struct httpserv_group *g = calloc(1, sizeof(*g));
+    if (!g)
+        return NULL;
+    g->open = calloc(n, sizeof(*g->open));
+    g->pipes = malloc(n * sizeof(*g->pipes));
+    if (!g->open || !g->pipes) {
+        httpserv_group_free(g);
+        return NULL;
+    }
+    for (; g->n < n; g->n++) {
+        atomic_init(&g->open[g->n], 0);
+        if (pipe2(g->pipes[g->n], O_NONBLOCK | O_CLOEXEC) < 0) {
+            httpserv_group_free(g);
+            return NULL;
+        }
+    }
+    return g;
+}
+
+void httpserv_group_free(struct httpserv_group *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->n; i++) {
+        struct handoff h;       /* on their way to a member now gone */
+        while (read(g->pipes[i][0], &h, sizeof(h)) == (ssize_t)sizeof(h))
+            close(h.fd);
+        close(g->pipes[i][0]);
+        close(g->pipes[i][1]);
+    }
+    free(g->open);
+    free(g->pipes);
+    free(g);
+}
+
+int httpserv_join(struct httpserv *hs, struct httpserv_group *g,
+                  size_t member)
+{
+    if (member >= g->n ||
+        !(hs->handed = event_new(hs->base, g->pipes[member][0],
+                                 EV_READ | EV_PERSIST, onHanded, hs)) ||
+        event_add(hs->handed, NULL) < 0)
+        return -1;
+    hs->group = g;
+    hs->member = member;
+    atomic_fetch_add_explicit(&g->open[member], hs->n_conns,
+                              memory_order_relaxed);
+    return 0;
+}
+
+size_t httpserv_group_connections(const struct httpserv_group *g,
+                                  size_t member)
+{
+    return atomic_load_explicit(&g->open[member], memory_order_relaxed);
 }
 
 /* ---- the request ---- */

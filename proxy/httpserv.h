@@ -58,6 +58,38 @@ struct httpserv *httpserv_new(struct event_base *base, evutil_socket_t fd,
  * httpserv_on_close). */
 void httpserv_free(struct httpserv *hs);
 
+/* The client connections it has open. */
+size_t httpserv_connections(const struct httpserv *hs);
+
+/*
+ * A group: the httpservs of one listen address, one per worker, sharing
+ * out their connections. The kernel splits SO_REUSEPORT connections by
+ * a hash, 64 connections often 36 to 28, and the worker with more
+ * answers each of them later. In a group, a member that accepts a
+ * connection while another holds fewer hands it over (through a pipe, to
+ * the other's loop), so that the members hold as many as each other to
+ * within one. Handing over costs a write and a read per connection,
+ * nothing per request.
+ */
+struct httpserv_group;
+
+/* A group of n members; NULL when out of memory or descriptors. */
+struct httpserv_group *httpserv_group_new(size_t n);
+
+/* Free the group once every member is freed; connections still on their
+ * way to a member are closed. */
+void httpserv_group_free(struct httpserv_group *g);
+
+/* Make hs the group's member number `member` (< n), before its loop
+ * runs; -1 when out of memory. */
+int httpserv_join(struct httpserv *hs, struct httpserv_group *g,
+                  size_t member);
+
+/* The client connections member holds, counting those on their way to
+ * it; safe from any thread. */
+size_t httpserv_group_connections(const struct httpserv_group *g,
+                                  size_t member);
+
 /* What is wrong with the request, as a canonical error code
  * ("bad_request", "body_too_large", "header_too_large",
  * "not_implemented", "http_version_not_supported") and a message naming

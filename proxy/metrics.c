@@ -514,8 +514,14 @@ static void renderUpstream(const struct metrics *m, struct strbuf *out)
 
 /* The pool figures are per worker: a worker whose pool is exhausted
  * while the others idle is what these are for. */
-static void renderPools(const struct metrics *m, struct strbuf *out)
+static void renderPools(const struct metrics *m, const size_t *clients,
+                        struct strbuf *out)
 {
+    putFamily(out, "soapbridge_client_connections", "gauge",
+              "Open client connections, by worker.");
+    for (size_t i = 0; i < m->n_workers; i++)
+        strbuf_printf(out, "soapbridge_client_connections{worker=\"%zu\"} "
+                      "%zu\n", i, clients ? clients[i] : 0);
     putFamily(out, "soapbridge_upstream_in_flight", "gauge",
               "Upstream calls in flight, by worker.");
     for (size_t i = 0; i < m->n_workers; i++)
@@ -536,11 +542,12 @@ static void renderPools(const struct metrics *m, struct strbuf *out)
                                            memory_order_relaxed));
 }
 
-int metrics_render(const struct metrics *m, struct strbuf *out)
+int metrics_render(const struct metrics *m, const size_t *client_connections,
+                   struct strbuf *out)
 {
     renderRequests(m, out);
     renderErrors(m, out);
     renderUpstream(m, out);
-    renderPools(m, out);
+    renderPools(m, client_connections, out);
     return strbuf_failed(out) ? -1 : 0;
 }

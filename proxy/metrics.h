@@ -28,6 +28,7 @@
  *   translation_warnings_total{capability}        counter
  *   upstream_requests_total{operation,outcome}    counter
  *   upstream_duration_seconds{operation}          histogram
+ *   client_connections{worker}                    gauge
  *   upstream_in_flight{worker}                    gauge
  *   upstream_connections_opened_total{worker}     counter
  * Requests that name no known capability (404s, the listings, /metrics
@@ -125,8 +126,11 @@ void metrics_upstream_pool(struct metrics_worker *w, size_t in_flight,
                            size_t connections_opened);
 
 /* Append the Prometheus text exposition (format 0.0.4) of every worker's
- * counters summed. Safe while workers count. Returns 0, or -1 when out of
- * memory (strbuf_failed(out) then says so too). */
-int metrics_render(const struct metrics *m, struct strbuf *out);
+ * counters summed, with each worker's open client connections (an array
+ * of one per worker, read by the caller at the scrape; NULL for none).
+ * Safe while workers count. Returns 0, or -1 when out of memory
+ * (strbuf_failed(out) then says so too). */
+int metrics_render(const struct metrics *m, const size_t *client_connections,
+                   struct strbuf *out);
 
 #endif

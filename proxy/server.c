@@ -28,6 +28,7 @@ struct listener {
     char url[300];          /* "http://127.0.0.1:8080" */
     SSL_CTX *tls;           /* NULL for plain HTTP */
     int *fds;               /* one bound socket per worker */
+    struct httpserv_group *group;   /* the workers' httpservs */
 };
 
 struct server {
@@ -287,6 +288,10 @@ static int openListener(struct listener *l, const struct serveconf_listen *cfg,
     for (size_t i = 0; i < n_workers; i++)
         if ((l->fds[i] = bindSocket(cfg->host, &port, err)) < 0)
             return -1;
+    if (!(l->group = httpserv_group_new(n_workers)))
+        return error_set(err, "listen", "%s:%d: cannot share connections "
+                         "between the workers: %s", cfg->host, port,
+                         strerror(errno));
     snprintf(l->url, sizeof(l->url), "%s://%s%s%s:%d", l->tls ? "https" : "http",
              strchr(cfg->host, ':') ? "[" : "", cfg->host,
              strchr(cfg->host, ':') ? "]" : "", port);
@@ -299,6 +304,7 @@ static void closeListener(struct listener *l, size_t n_workers)
         if (l->fds[i] >= 0)
             close(l->fds[i]);
     free(l->fds);
+    httpserv_group_free(l->group);
     if (l->tls)
         SSL_CTX_free(l->tls);
 }
@@ -362,7 +368,8 @@ static int prepareWorker(struct server *sv, size_t index, struct sb_error *err)
         .max_body = conf->limits.max_body_bytes,
         .max_head = CLIENT_MAX_HEAD_BYTES,
         .idle_ms = CLIENT_IDLE_SECONDS * 1000,
-        /* the kernel spreads connections evenly over the workers */
+        /* the listener's group spreads connections evenly over the
+         * workers */
         .max_conns = (conf->limits.max_connections + sv->n_workers - 1) /
                      sv->n_workers,
     };
@@ -389,6 +396,8 @@ static int prepareWorker(struct server *sv, size_t index, struct sb_error *err)
                              sv->listeners[i].url);
         w->servers[w->n_servers++] = hs;
         sv->listeners[i].fds[index] = -1;   /* the httpserv owns it now */
+        if (httpserv_join(hs, sv->listeners[i].group, index) < 0)
+            return error_set(err, "internal", "out of memory");
     }
     return 0;
 }
@@ -455,13 +464,23 @@ struct server *server_new(const struct serveconf *conf,
         error_set(err, "internal", "out of memory");
         goto fail;
     }
-    for (; sv->n_listeners < conf->n_listen; sv->n_listeners++)
+    sv->shared.n_workers = sv->n_workers;
+    if (!(sv->shared.client_groups = calloc(conf->n_listen + 1,
+                                            sizeof(*sv->shared.client_groups)))) {
+        error_set(err, "internal", "out of memory");
+        goto fail;
+    }
+    for (; sv->n_listeners < conf->n_listen; sv->n_listeners++) {
         if (openListener(&sv->listeners[sv->n_listeners],
                          &conf->listen[sv->n_listeners], sv->n_workers,
                          err) < 0) {
             sv->n_listeners++;
             goto fail;
         }
+        sv->shared.client_groups[sv->n_listeners] =
+            sv->listeners[sv->n_listeners].group;
+    }
+    sv->shared.n_client_groups = sv->n_listeners;
     for (size_t i = 0; i < sv->n_workers; i++)
         if (prepareWorker(sv, i, err) < 0)
             goto fail;
@@ -532,6 +551,7 @@ void server_free(struct server *sv)
     freeRoutes(s->routes, s->n_routes);
     freeRoutes(s->operations, s->n_operations);
     free(s->upstream_targets);
+    free(s->client_groups);
     metrics_free(s->metrics);
     accesslog_close(s->log);
     free(sv);

@@ -4,7 +4,8 @@
  *
  * N worker threads, each with its own event_base, its own httpserv per
  * listen address on a socket of its own bound with SO_REUSEPORT (the
- * kernel spreads new connections over the workers), its own upstream
+ * kernel spreads new connections over the workers, and the address's
+ * httpserv group evens out the split), its own upstream
  * pool (a libcurl multi handle on that loop) and its own metrics
  * counters. Everything the workers share -- the configuration, the
  * compiled snapshot, the routes, the listing documents -- is built before
@@ -60,6 +61,10 @@ struct server_shared {
                                                          URL, for /readyz */
     size_t n_upstream_targets;
     struct translate_limits limits;
+    size_t n_workers;
+    const struct httpserv_group **client_groups;  /* one per listen
+                                                     address, for /metrics */
+    size_t n_client_groups;
     struct metrics *metrics;
     struct accesslog *log;
 };

@@ -350,6 +350,32 @@ def check_pipelined(proxy):
         not_ok("pipelined requests", text[:600])
 
 
+def check_connections_shared(proxy):
+    """On a proxy nothing has connected to yet: 25 keep-alive connections,
+    each answered before the next opens, are held by the two workers
+    13 and 12 (the kernel's SO_REUSEPORT split alone is uneven most of
+    the time; the listener's group hands connections over), as the 25th
+    reads them in /metrics."""
+    conns = []
+    try:
+        for path in ["/healthz"] * 24 + ["/metrics"]:
+            conn = http.client.HTTPConnection("127.0.0.1", proxy["port"],
+                                              timeout=60)
+            conns.append(conn)
+            conn.request("GET", path)
+            text = conn.getresponse().read().decode()
+        held = sorted(int(line.rsplit(" ", 1)[1])
+                      for line in text.splitlines()
+                      if line.startswith("soapbridge_client_connections{"))
+    finally:
+        for conn in conns:
+            conn.close()
+    if held == [12, 13]:
+        ok("client connections shared out evenly over the workers")
+    else:
+        not_ok("client connections shared out", f"workers hold {held}")
+
+
 def check_raw_http(proxy):
     """HTTP as clients write it beyond http.client's defaults: a chunked
     body is decoded, and a request that is not HTTP gets the canonical
@@ -509,6 +535,7 @@ def main():
             env[SERVICES[service][2]] = services[service][1]
         env["SHIPPING_TIMEOUT_MS"] = "1500"
         proxies["demo"] = start_proxy("demo proxy", ["-c", SRC], env)
+        check_connections_shared(proxies["demo"])
         garbage_url = f"http://127.0.0.1:{garbage.server_port}/billing"
         proxies["broken"] = start_proxy(
             "broken proxy",

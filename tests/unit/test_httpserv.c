@@ -43,6 +43,8 @@ static struct {
     struct event_base *base;
     struct httpserv *hs;
     int port;
+    struct httpserv *other;             /* the group test's second member */
+    struct httpserv_group *group;
     /* the handler */
     int hold;                           /* keep requests for the test */
     struct httpserv_request *held[8];
@@ -311,12 +313,9 @@ static const char *withoutDate(void)
 
 /* ---- the fixture ---- */
 
-/* Serve a new listening socket (replacing the last server and client),
- * and connect the client. */
-static void serve(int idle_ms)
+/* A server on a new listening socket of 127.0.0.1; *port its port. */
+static struct httpserv *newServer(int idle_ms, int *port)
 {
-    closeClient();
-    httpserv_free(fx.hs);
     struct sockaddr_in sin = {.sin_family = AF_INET,
                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof(sin);
@@ -325,11 +324,22 @@ static void serve(int idle_ms)
     ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
     ck_assert_int_eq(listen(fd, 16), 0);
     getsockname(fd, (struct sockaddr *)&sin, &len);
-    fx.port = ntohs(sin.sin_port);
+    *port = ntohs(sin.sin_port);
     struct httpserv_limits limits = {MAX_BODY, MAX_HEAD, idle_ms,
                                      fx.max_conns ? fx.max_conns : 16};
-    fx.hs = httpserv_new(fx.base, fd, fx.server_tls, &limits, handle, NULL);
-    ck_assert_ptr_nonnull(fx.hs);
+    struct httpserv *hs = httpserv_new(fx.base, fd, fx.server_tls, &limits,
+                                       handle, NULL);
+    ck_assert_ptr_nonnull(hs);
+    return hs;
+}
+
+/* Serve a new listening socket (replacing the last server and client),
+ * and connect the client. */
+static void serve(int idle_ms)
+{
+    closeClient();
+    httpserv_free(fx.hs);
+    fx.hs = newServer(idle_ms, &fx.port);
     connectClient(0);
 }
 
@@ -346,6 +356,8 @@ static void teardown(void)
 {
     closeClient();
     httpserv_free(fx.hs);
+    httpserv_free(fx.other);
+    httpserv_group_free(fx.group);
     event_base_free(fx.base);
     free(fx.got);
     SSL_CTX_free(fx.server_tls);
@@ -701,6 +713,61 @@ START_TEST(connections_over_the_cap_wait)
 }
 END_TEST
 
+static int served;
+
+static int servedAll(void)
+{
+    return httpserv_connections(fx.hs) + httpserv_connections(fx.other) ==
+           (size_t)served;
+}
+
+static int handledAll(void)
+{
+    return fx.handled == served - 1;
+}
+
+/* In a group, connections accepted by one member are shared out: ten
+ * connections to the first member's socket (nothing connects to the
+ * second's), five each; each handed connection is served, and the count
+ * follows the closes. */
+START_TEST(group_shares_connections_out)
+{
+    int unused, fds[9];
+    fx.other = newServer(60000, &unused);
+    fx.group = httpserv_group_new(2);
+    ck_assert_ptr_nonnull(fx.group);
+    ck_assert_int_eq(httpserv_join(fx.hs, fx.group, 0), 0);  /* holds one */
+    ck_assert_int_eq(httpserv_join(fx.other, fx.group, 1), 0);
+    struct sockaddr_in sin = {.sin_family = AF_INET,
+                              .sin_port = htons((uint16_t)fx.port),
+                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    for (int i = 0; i < 9; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        ck_assert_int_eq(connect(fds[i], (struct sockaddr *)&sin,
+                                 sizeof(sin)), 0);
+        served = i + 2;
+        runUntil(servedAll);    /* accepted, and handed if it is */
+    }
+    ck_assert_uint_eq(httpserv_connections(fx.hs), 5);
+    ck_assert_uint_eq(httpserv_connections(fx.other), 5);
+    for (int i = 0; i < 9; i++)
+        sendText(fds[i], "GET /shared HTTP/1.1\r\n\r\n");
+    served = 10;
+    runUntil(handledAll);
+    for (int i = 0; i < 9; i++) {
+        char reply[64] = "";
+        ck_assert_int_gt(recv(fds[i], reply, sizeof(reply) - 1, 0), 0);
+        ck_assert_msg(strncmp(reply, "HTTP/1.1 200 ", 13) == 0, "%s", reply);
+    }
+    for (int i = 0; i < 9; i++)
+        close(fds[i]);
+    served = 1;
+    runUntil(servedAll);        /* the closes seen by both members */
+    ck_assert_uint_eq(httpserv_connections(fx.hs), 1);
+    ck_assert_uint_eq(httpserv_connections(fx.other), 0);
+}
+END_TEST
+
 /* Over TLS: pipelined requests with replies larger than a TLS record
  * are answered whole and in order, then the connection closes. */
 START_TEST(tls_connection_serves_pipelined_requests)
@@ -754,6 +821,7 @@ Suite *httpserv_suite(void)
     tcase_add_test(tc, idle_connection_is_closed);
     tcase_add_test(tc, held_request_outlives_the_idle_timeout);
     tcase_add_test(tc, connections_over_the_cap_wait);
+    tcase_add_test(tc, group_shares_connections_out);
     tcase_add_test(tc, tls_connection_serves_pipelined_requests);
     suite_add_tcase(s, tc);
     return s;

@@ -25,11 +25,11 @@ static struct metrics *newMetrics(size_t workers)
 }
 
 /* Render into a malloc'ed string the caller frees. */
-static char *render(const struct metrics *m)
+static char *render(const struct metrics *m, const size_t *clients)
 {
     struct strbuf out;
     strbuf_init(&out);
-    ck_assert_int_eq(metrics_render(m, &out), 0);
+    ck_assert_int_eq(metrics_render(m, clients, &out), 0);
     char *text = strbuf_detach(&out, NULL);
     ck_assert_ptr_nonnull(text);
     return text;
@@ -264,11 +264,12 @@ START_TEST(every_family_is_declared_from_the_start)
         "soapbridge_translation_warnings_total counter",
         "soapbridge_upstream_requests_total counter",
         "soapbridge_upstream_duration_seconds histogram",
+        "soapbridge_client_connections gauge",
         "soapbridge_upstream_in_flight gauge",
         "soapbridge_upstream_connections_opened_total counter",
     };
     struct metrics *m = newMetrics(2);
-    char *text = render(m);
+    char *text = render(m, NULL);
     assertWellFormed(text);
     for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
         char type[128];
@@ -281,6 +282,8 @@ START_TEST(every_family_is_declared_from_the_start)
     ck_assert_double_eq(valueOf(text, "soapbridge_in_flight_requests"), 0);
     ck_assert_double_eq(
         valueOf(text, "soapbridge_upstream_in_flight{worker=\"1\"}"), 0);
+    ck_assert_double_eq(
+        valueOf(text, "soapbridge_client_connections{worker=\"1\"}"), 0);
     free(text);
     metrics_free(m);
 }
@@ -331,6 +334,8 @@ static const struct {
      "\"BillingService.GetInvoice\",le=\"+Inf\"}",
      6},
     {"soapbridge_upstream_in_flight{worker=\"2\"}", 2},
+    {"soapbridge_client_connections{worker=\"0\"}", 4},
+    {"soapbridge_client_connections{worker=\"2\"}", 6},
     {"soapbridge_upstream_connections_opened_total{worker=\"1\"}", 10},
 };
 
@@ -354,7 +359,8 @@ START_TEST(counts_from_several_workers_add_up)
         metrics_upstream_pool(w, i, 10 * i);
     }
     metrics_in_flight(metrics_worker(m, 0), -1);
-    char *text = render(m);
+    static const size_t clients[] = {4, 5, 6};
+    char *text = render(m, clients);
     assertWellFormed(text);
     for (size_t i = 0; i < sizeof(sums) / sizeof(sums[0]); i++) {
         double got = valueOf(text, sums[i].series);
@@ -384,7 +390,7 @@ START_TEST(histogram_buckets_are_cumulative)
     for (size_t i = 0; i < sizeof(seconds) / sizeof(seconds[0]); i++)
         metrics_request_done(metrics_worker(m, i % 2), 0, METRICS_OUTCOME_OK,
                              seconds[i], 0, 0);
-    char *text = render(m);
+    char *text = render(m, NULL);
     assertWellFormed(text);
     double previous = 0;
     for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
@@ -427,7 +433,7 @@ START_TEST(label_values_are_escaped)
         metrics_warning(w, i);
     }
     metrics_upstream_done(w, 0, "fault", 0.01);
-    char *text = render(m);
+    char *text = render(m, NULL);
     assertWellFormed(text);
     ck_assert_double_eq(valueOf(text, "soapbridge_requests_total{capability="
                                       "\"say \\\"hi\\\"\",outcome=\"ok\"}"),
@@ -485,7 +491,7 @@ START_TEST(outcome_table_lookups)
     metrics_request_done(w, 0, metrics_outcome_index("no_such_code"), 0, 0, 0);
     metrics_request_done(w, 0, 999, 0, 0, 0);
     metrics_request_done(w, 99, METRICS_OUTCOME_OK, 0, 0, 0); /* -> "" */
-    char *text = render(m);
+    char *text = render(m, NULL);
     ck_assert_double_eq(valueOf(text, "soapbridge_errors_total{code="
                                       "\"internal\"}"),
                         2);
@@ -515,7 +521,7 @@ START_TEST(bounds_and_null_workers)
     metrics_warning(NULL, 0);
     metrics_upstream_pool(NULL, 1, 1);
     metrics_request_done(metrics_worker(m, 0), 0, 0, 1, 1, 1);
-    char *text = render(m);
+    char *text = render(m, NULL);
     assertWellFormed(text);
     ck_assert_double_eq(valueOf(text, "soapbridge_requests_total{capability="
                                       "\"\",outcome=\"ok\"}"),
@@ -589,7 +595,7 @@ START_TEST(render_while_workers_count)
     double last = 0;
     int renders = 0;
     do {
-        char *text = render(m);
+        char *text = render(m, NULL);
         assertWellFormed(text);
         double now = sumOf(text, "soapbridge_requests_total{");
         ck_assert(now >= last);
@@ -600,7 +606,7 @@ START_TEST(render_while_workers_count)
     for (int i = 0; i < HAMMER_THREADS; i++)
         ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
 
-    char *text = render(m);
+    char *text = render(m, NULL);
     assertWellFormed(text);
     double all = (double)HAMMER_THREADS * HAMMER_ROUNDS;
     ck_assert_double_eq(sumOf(text, "soapbridge_requests_total{"), all);
