@@ -73,7 +73,7 @@ static char *takeText(yajl_gen g, size_t *len)
     return text;
 }
 
-static int buildCapabilityDocs(struct server_shared *s, yajl_gen g,
+static int buildCapabilityDocs(struct snapshot *s, yajl_gen g,
                                struct sb_error *err)
 {
     s->capability_docs = calloc(s->n_routes + 1, sizeof(char *));
@@ -113,7 +113,7 @@ static const char *relativeName(const char *file, const char *dir)
 
 /* {"services":[{"name":..,"wsdl":..,"operations":[..]}]}; operations are
  * sorted by "Service.Operation", so each service's are together. */
-static int buildServicesDoc(struct server_shared *s, yajl_gen g,
+static int buildServicesDoc(struct snapshot *s, yajl_gen g,
                             struct sb_error *err)
 {
     yajl_gen_map_open(g);
@@ -152,7 +152,7 @@ static int buildServicesDoc(struct server_shared *s, yajl_gen g,
     return 0;
 }
 
-int api_build_documents(struct server_shared *shared, struct sb_error *err)
+int api_build_documents(struct snapshot *shared, struct sb_error *err)
 {
     yajl_gen g = yajl_gen_alloc(NULL);
     if (!g)
@@ -164,7 +164,7 @@ int api_build_documents(struct server_shared *shared, struct sb_error *err)
     return rc;
 }
 
-void api_free_documents(struct server_shared *shared)
+void api_free_documents(struct snapshot *shared)
 {
     for (size_t i = 0; shared->capability_docs && i < shared->n_routes; i++)
         free(shared->capability_docs[i]);
@@ -237,12 +237,12 @@ struct probe {
 struct readiness {
     struct exchange *ex;
     size_t pending;
-    struct probe *probes;   /* one per shared->upstream_targets */
+    struct probe *probes;   /* one per snap->upstream_targets */
 };
 
 static void finishReadiness(struct readiness *rd)
 {
-    const struct server_shared *s = rd->ex->worker->shared;
+    const struct snapshot *s = rd->ex->snap;
     int ready = 1;
     yajl_gen g = yajl_gen_alloc(NULL);
     for (size_t i = 0; i < s->n_upstream_targets; i++)
@@ -299,7 +299,7 @@ static void onProbeDone(const struct upstream_response *res, void *arg)
 static void cancelReadiness(void *arg)
 {
     struct readiness *rd = arg;
-    const struct server_shared *s = rd->ex->worker->shared;
+    const struct snapshot *s = rd->ex->snap;
     for (size_t i = 0; i < s->n_upstream_targets; i++)
         if (rd->probes[i].call) {
             upstream_call_cancel(rd->probes[i].call);
@@ -315,7 +315,7 @@ static void cancelReadiness(void *arg)
  * are not. */
 static void replyReadiness(struct exchange *ex)
 {
-    const struct server_shared *s = ex->worker->shared;
+    const struct snapshot *s = ex->snap;
     size_t n = s->n_upstream_targets;
     struct readiness *rd = calloc(1, sizeof(*rd));
     if (!rd || !(rd->probes = calloc(n + 1, sizeof(*rd->probes)))) {
@@ -396,7 +396,7 @@ static void postCall(struct exchange *ex, const struct route *route)
 static void routeCapability(struct exchange *ex, const char *name,
                             const char *method)
 {
-    const struct server_shared *s = ex->worker->shared;
+    const struct snapshot *s = ex->snap;
     const struct route *r = findRoute(s->routes, s->n_routes, name);
     if (!r) {
         failWith(ex, "unknown_capability",
@@ -416,7 +416,7 @@ static void routeCapability(struct exchange *ex, const char *name,
 static void routeService(struct exchange *ex, const char *rest,
                          const char *method)
 {
-    const struct server_shared *s = ex->worker->shared;
+    const struct snapshot *s = ex->snap;
     char name[512];
     const char *slash = strchr(rest, '/');
     if (!slash || strchr(slash + 1, '/') ||
@@ -450,7 +450,7 @@ static void routeGet(struct exchange *ex, const char *method,
 
 static void route(struct exchange *ex, const char *path)
 {
-    const struct server_shared *s = ex->worker->shared;
+    const struct snapshot *s = ex->snap;
     const char *method = httpserv_method(ex->req);
     static const char caps[] = "/v1/capabilities/";
     static const char svcs[] = "/v1/services/";
@@ -524,7 +524,7 @@ void api_handle(struct httpserv_request *req, void *arg)
         return;
     const char *message;
     const char *problem = httpserv_problem(req, &message);
-    size_t max_body = ex->worker->shared->conf->limits.max_body_bytes;
+    size_t max_body = ex->snap->conf->limits.max_body_bytes;
     char *path = problem ? NULL : targetPath(httpserv_target(req));
     if (problem && strcmp(problem, "body_too_large") != 0)
         failWith(ex, problem, "%s", message);

@@ -21,10 +21,10 @@
 /* The handler of every request (httpserv); arg is the struct worker. */
 void api_handle(struct httpserv_request *req, void *arg);
 
-/* Build the listing documents of shared (capabilities_doc,
+/* Build the listing documents of a snapshot (capabilities_doc,
  * capability_docs, services_doc) from its routes. Returns 0, or -1 with
  * err; api_free_documents frees them either way. */
-int api_build_documents(struct server_shared *shared, struct sb_error *err);
-void api_free_documents(struct server_shared *shared);
+int api_build_documents(struct snapshot *snap, struct sb_error *err);
+void api_free_documents(struct snapshot *snap);
 
 #endif

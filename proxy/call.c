@@ -115,7 +115,7 @@ static void transportError(struct call *c, const struct upstream_response *res)
         logUpstream(c, "bad_response", res->total_ms / 1000.0);
         error_set(&err, "upstream_bad_response",
                   "%s answered with more than %zu bytes (%s)", svc,
-                  c->ex->worker->shared->limits.xml.max_bytes, url);
+                  c->ex->snap->limits.xml.max_bytes, url);
         break;
     case UPSTREAM_UNAVAILABLE:
     case UPSTREAM_TLS:
@@ -140,11 +140,11 @@ static void onUpstreamDone(const struct upstream_response *res, void *arg)
         transportError(c, res);
         return;
     }
-    const struct server_shared *shared = c->ex->worker->shared;
+    const struct snapshot *snap = c->ex->snap;
     struct translate_result result;
     struct sb_error err;
-    if (translate_response(shared->cd, c->route->cap, res->body, res->body_len,
-                           res->content_type, &shared->limits, &result,
+    if (translate_response(snap->cd, c->route->cap, res->body, res->body_len,
+                           res->content_type, &snap->limits, &result,
                            &err) < 0) {
         logUpstream(c, "bad_response", res->total_ms / 1000.0);
         struct sb_error why = err;
@@ -230,11 +230,11 @@ void call_start(struct exchange *ex, const struct route *route)
     memset(c, 0, offsetof(struct call, content_type));
     c->ex = ex;
     c->route = route;
-    const struct server_shared *shared = ex->worker->shared;
+    const struct snapshot *snap = ex->snap;
     size_t len;
     const char *body = exchange_body(ex, &len);
-    c->envelope = translate_request(shared->cd, route->cap, body, len,
-                                    &shared->limits,
+    c->envelope = translate_request(snap->cd, route->cap, body, len,
+                                    &snap->limits,
                                     route->security.username
                                         ? &route->security : NULL,
                                     &c->envelope_len, &err);

@@ -96,6 +96,7 @@ struct exchange *exchange_new(struct worker *w, struct httpserv_request *req)
         return NULL;
     }
     ex->worker = w;
+    ex->snap = snapshot_hold(w->snap);
     ex->req = req;
     ex->started = exchange_now();
     clock_gettime(CLOCK_REALTIME, &ex->started_at);
@@ -162,6 +163,7 @@ void exchange_reply(struct exchange *ex, int status, const char *content_type,
     httpserv_add_header(ex->req, "Cache-Control", "no-store");
     /* With the client gone, the reply is dropped. */
     httpserv_reply(ex->req, status, body, len);
+    snapshot_drop(ex->snap);
     free(ex);
 }
 
@@ -236,7 +238,7 @@ void exchange_log(struct exchange *ex, enum serveconf_log_level level,
     static const char *const names[] = {"error", "warn", "info", "debug"};
     char message[1024];
     va_list ap;
-    if (level > ex->worker->shared->conf->logging.level)
+    if (level > ex->snap->conf->logging.level)
         return;
     va_start(ap, fmt);
     vsnprintf(message, sizeof(message), fmt, ap);

@@ -23,6 +23,8 @@
 
 struct exchange {
     struct worker *worker;
+    struct snapshot *snap;           /* the configuration it runs on,
+                                        held until the reply */
     struct httpserv_request *req;
     char id[EXCHANGE_ID_MAX];        /* from X-Request-Id, or made */
     char trace_id[33];               /* W3C trace id (32 hex) */

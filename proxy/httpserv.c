@@ -1200,6 +1200,14 @@ struct httpserv *httpserv_new(struct event_base *base, evutil_socket_t fd,
     return hs;
 }
 
+void httpserv_set_limits(struct httpserv *hs,
+                         const struct httpserv_limits *limits)
+{
+    int idle_ms = hs->limits.idle_ms;
+    hs->limits = *limits;
+    hs->limits.idle_ms = idle_ms;
+}
+
 void httpserv_free(struct httpserv *hs)
 {
     if (!hs)

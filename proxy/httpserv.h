@@ -58,6 +58,12 @@ struct httpserv *httpserv_new(struct event_base *base, evutil_socket_t fd,
  * httpserv_on_close). */
 void httpserv_free(struct httpserv *hs);
 
+/* New limits for what comes from now on (a reload): bodies and heads
+ * not yet read, connections not yet accepted. idle_ms keeps the value
+ * the httpserv was made with. Call on the httpserv's loop. */
+void httpserv_set_limits(struct httpserv *hs,
+                         const struct httpserv_limits *limits);
+
 /* The client connections it has open. */
 size_t httpserv_connections(const struct httpserv *hs);
 

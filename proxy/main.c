@@ -9,6 +9,7 @@
  * into output and exit codes.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,7 +289,10 @@ static const char serveUsage[] =
     "usage: soapbridge serve -c DIR [OPTIONS]\n"
     "       soapbridge serve --wsdl DIR [OPTIONS]\n"
     "\n"
-    "Runs the proxy until SIGINT or SIGTERM.\n"
+    "Runs the proxy until SIGINT or SIGTERM. SIGHUP (or, with watch: true\n"
+    "or --wsdl, a changed file) loads the configuration again and serves\n"
+    "it from then on; a configuration with a problem is not served (the\n"
+    "running one goes on) and the problem is said here.\n"
     "  -c DIR         the configuration folder: DIR/soapbridge.yaml (listen\n"
     "                 addresses, workers, TLS, upstreams, logging, limits)\n"
     "                 and the wsdl/, xslt/ and mappings/ folders beside it;\n"
@@ -419,13 +423,25 @@ static struct confdir *loadServeConfdir(const struct serveArgs *a,
     /* A configuration folder must be right before it serves; a folder of
      * WSDLs being tried out serves whatever compiled. */
     if (cd && n && a->config_dir) {
-        fprintf(stderr, "soapbridge: %zu problem(s) in %s; not starting\n",
-                n, dir);
+        fprintf(stderr, "soapbridge: %zu problem(s) in %s; not serving "
+                "it\n", n, dir);
         confdir_free(cd);
         cd = NULL;
     }
     confdir_problems_clear(&problems);
     return cd;
+}
+
+/* The loader of a reload (SIGHUP): the same files and command line. */
+static int reloadServe(void *arg, struct serveconf **conf, struct confdir **cd)
+{
+    const struct serveArgs *a = arg;
+    *conf = loadServeConf(a);
+    *cd = *conf ? loadServeConfdir(a, *conf) : NULL;
+    if (*cd)
+        return 0;
+    serveconf_free(*conf);
+    return -1;
 }
 
 static int runServe(int argc, char **argv)
@@ -434,6 +450,7 @@ static int runServe(int argc, char **argv)
     struct sb_error err;
     if (parseServeArgs(argc, argv, &a) < 0)
         return fprintf(stderr, "%s", serveUsage), EXIT_USAGE;
+    signal(SIGHUP, SIG_IGN);    /* until the server takes it: a reload */
     struct serveconf *conf = loadServeConf(&a);
     struct confdir *cd = conf ? loadServeConfdir(&a, conf) : NULL;
     struct server *server = NULL;
@@ -442,18 +459,21 @@ static int runServe(int argc, char **argv)
         goto out;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     evthread_use_pthreads();
-    if (!(server = server_new(conf, cd, &err))) {
-        printServeProblems(&err, 1);
-        goto out;
-    }
     fprintf(stderr, "soapbridge: %zu capabilities, %zu operations%s, "
                     "%d workers\n", cd->n_capabilities, cd->n_operations,
             conf->zero_config ? "" : " (zero-config off)", conf->workers);
+    server = server_new(conf, cd, &err);
+    conf = NULL;    /* the server's now, even when it failed */
+    cd = NULL;
+    if (!server) {
+        printServeProblems(&err, 1);
+        goto out;
+    }
     for (size_t i = 0; i < server_listener_count(server); i++)
         fprintf(stderr, "soapbridge: listening on %s\n",
                 server_url(server, i));
     fflush(stderr);
-    if (server_run(server, &err) < 0)
+    if (server_run(server, reloadServe, &a, &err) < 0)
         printServeProblems(&err, 1);
     else
         status = 0;

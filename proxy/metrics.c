@@ -62,7 +62,8 @@ static const struct {
 #define MAX_SECONDS 1e6
 
 /* Where each counter array sits in a worker's counters[]. A "capability
- * slot" is a capability index, or the last slot for capability="". */
+ * slot" is a capability index, or the last slot (at the capabilities'
+ * room) for capability="". */
 struct layout {
     size_t requests;        /* [slot][outcome] */
     size_t request_hist;    /* [slot][bucket], not cumulative */
@@ -84,14 +85,23 @@ struct metrics_worker {
     atomic_ullong counters[]; /* struct layout */
 };
 
+/* The names of one label: room slots made at the start, filled in order
+ * by one thread; n is published (release) after the name it counts. */
+struct labelset {
+    char **names;
+    size_t room;
+    atomic_size_t n;
+};
+
 struct metrics {
     size_t n_workers;
     struct metrics_worker **workers;
-    char **capabilities;
-    size_t n_capabilities;
-    char **operations;
-    size_t n_operations;
+    struct labelset capabilities;
+    struct labelset operations;
     struct layout at;
+    atomic_ullong reloads_ok;
+    atomic_ullong reloads_failed;
+    atomic_int last_reload_ok;
 };
 
 /* The one writer of a counter adds by a relaxed load and store: no other
@@ -104,42 +114,54 @@ static void add(atomic_ullong *counter, unsigned long long n)
         memory_order_relaxed);
 }
 
-static void planLayout(struct layout *at, size_t n_capabilities,
-                       size_t n_operations)
+static void planLayout(struct layout *at, size_t capability_room,
+                       size_t operation_room)
 {
-    size_t slots = n_capabilities + 1, next = 0;
+    size_t slots = capability_room + 1, next = 0; /* and capability="" */
     at->requests = next, next += slots * N_OUTCOMES;
     at->request_hist = next, next += slots * N_SLOTS_PER_HISTOGRAM;
     at->request_sum_ns = next, next += slots;
     at->bytes_in = next, next += slots;
     at->bytes_out = next, next += slots;
     at->warnings = next, next += slots;
-    at->upstream = next, next += n_operations * N_UPSTREAM_OUTCOMES;
-    at->upstream_hist = next, next += n_operations * N_SLOTS_PER_HISTOGRAM;
-    at->upstream_sum_ns = next, next += n_operations;
+    at->upstream = next, next += operation_room * N_UPSTREAM_OUTCOMES;
+    at->upstream_hist = next, next += operation_room * N_SLOTS_PER_HISTOGRAM;
+    at->upstream_sum_ns = next, next += operation_room;
     at->total = next;
 }
 
-static char **copyNames(const char *const *names, size_t n)
+static int labelsInit(struct labelset *l, size_t room)
 {
-    char **copy = calloc(n + 1, sizeof(*copy));
-    for (size_t i = 0; copy && i < n; i++)
-        if (!(copy[i] = strdup(names[i] ? names[i] : ""))) {
-            for (size_t j = 0; j < i; j++)
-                free(copy[j]);
-            free(copy);
-            return NULL;
-        }
-    return copy;
+    l->room = room;
+    atomic_init(&l->n, 0);
+    return (l->names = calloc(room + 1, sizeof(*l->names))) ? 0 : -1;
 }
 
-static void freeNames(char **names, size_t n)
+static void labelsFree(struct labelset *l)
 {
-    if (!names)
-        return;
+    size_t n = atomic_load_explicit(&l->n, memory_order_relaxed);
+    for (size_t i = 0; l->names && i < n; i++)
+        free(l->names[i]);
+    free(l->names);
+}
+
+static int labelsAdd(struct labelset *l, const char *name)
+{
+    size_t n = atomic_load_explicit(&l->n, memory_order_relaxed);
+    name = name ? name : "";
     for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+        if (strcmp(l->names[i], name) == 0)
+            return (int)i;
+    if (n == l->room || !(l->names[n] = strdup(name)))
+        return -1;
+    atomic_store_explicit(&l->n, n + 1, memory_order_release);
+    return (int)n;
+}
+
+/* The names published so far (any thread). */
+static size_t labelsCount(const struct labelset *l)
+{
+    return atomic_load_explicit(&l->n, memory_order_acquire);
 }
 
 /* Each worker gets its own cache lines, so that one worker's counting
@@ -165,22 +187,31 @@ static struct metrics_worker *newWorker(const struct metrics *m)
 struct metrics *metrics_new(size_t n_workers, const char *const *capabilities,
                             size_t n_capabilities,
                             const char *const *upstream_ops,
-                            size_t n_upstream_ops)
+                            size_t n_upstream_ops, size_t spare)
 {
     if (n_workers == 0 || n_workers > METRICS_MAX_WORKERS ||
         n_capabilities > METRICS_MAX_LABELS ||
-        n_upstream_ops > METRICS_MAX_LABELS)
+        n_upstream_ops > METRICS_MAX_LABELS ||
+        spare > METRICS_MAX_LABELS - n_capabilities ||
+        spare > METRICS_MAX_LABELS - n_upstream_ops)
         return NULL;
     struct metrics *m = calloc(1, sizeof(*m));
     if (!m)
         return NULL;
-    m->n_capabilities = n_capabilities;
-    m->n_operations = n_upstream_ops;
-    planLayout(&m->at, n_capabilities, n_upstream_ops);
-    if (!(m->capabilities = copyNames(capabilities, n_capabilities)) ||
-        !(m->operations = copyNames(upstream_ops, n_upstream_ops)) ||
+    atomic_init(&m->reloads_ok, 0);
+    atomic_init(&m->reloads_failed, 0);
+    atomic_init(&m->last_reload_ok, 1);
+    planLayout(&m->at, n_capabilities + spare, n_upstream_ops + spare);
+    if (labelsInit(&m->capabilities, n_capabilities + spare) < 0 ||
+        labelsInit(&m->operations, n_upstream_ops + spare) < 0 ||
         !(m->workers = calloc(n_workers, sizeof(*m->workers))))
         goto fail;
+    for (size_t i = 0; i < n_capabilities; i++)
+        if (metrics_add_capability(m, capabilities[i]) != (int)i)
+            goto fail;  /* out of memory, or a name given twice */
+    for (size_t i = 0; i < n_upstream_ops; i++)
+        if (metrics_add_operation(m, upstream_ops[i]) != (int)i)
+            goto fail;
     for (; m->n_workers < n_workers; m->n_workers++)
         if (!(m->workers[m->n_workers] = newWorker(m)))
             goto fail;
@@ -197,9 +228,27 @@ void metrics_free(struct metrics *m)
     for (size_t i = 0; i < m->n_workers; i++)
         free(m->workers[i]);
     free(m->workers);
-    freeNames(m->capabilities, m->n_capabilities);
-    freeNames(m->operations, m->n_operations);
+    labelsFree(&m->capabilities);
+    labelsFree(&m->operations);
     free(m);
+}
+
+int metrics_add_capability(struct metrics *m, const char *name)
+{
+    return m ? labelsAdd(&m->capabilities, name) : -1;
+}
+
+int metrics_add_operation(struct metrics *m, const char *name)
+{
+    return m ? labelsAdd(&m->operations, name) : -1;
+}
+
+void metrics_config_reload(struct metrics *m, int ok)
+{
+    if (!m)
+        return;
+    add(ok ? &m->reloads_ok : &m->reloads_failed, 1);
+    atomic_store_explicit(&m->last_reload_ok, ok != 0, memory_order_relaxed);
 }
 
 struct metrics_worker *metrics_worker(struct metrics *m, size_t i)
@@ -229,9 +278,9 @@ size_t metrics_outcome_count(void)
  * and anything out of range. */
 static size_t capabilitySlot(const struct metrics *m, int capability)
 {
-    return capability >= 0 && (size_t)capability < m->n_capabilities
+    return capability >= 0 && (size_t)capability < m->capabilities.room
                ? (size_t)capability
-               : m->n_capabilities;
+               : m->capabilities.room;
 }
 
 static double boundSeconds(double seconds)
@@ -282,7 +331,7 @@ static size_t upstreamOutcomeIndex(const char *name)
 void metrics_upstream_done(struct metrics_worker *w, int op,
                            const char *outcome, double seconds)
 {
-    if (!w || op < 0 || (size_t)op >= w->metrics->n_operations)
+    if (!w || op < 0 || (size_t)op >= w->metrics->operations.room)
         return;
     const struct layout *at = &w->metrics->at;
     size_t o = (size_t)op;
@@ -374,9 +423,16 @@ static void putSeries(struct strbuf *out, const char *name, const char *label,
     strbuf_puts(out, "\"}");
 }
 
+/* The capability slots in use: the n names published when the scrape
+ * began, then the slot of capability="". Slot i of n + 1. */
+static size_t capabilitySlotAt(const struct metrics *m, size_t i, size_t n)
+{
+    return i < n ? i : m->capabilities.room;
+}
+
 static const char *capabilityName(const struct metrics *m, size_t slot)
 {
-    return slot < m->n_capabilities ? m->capabilities[slot] : "";
+    return slot < m->capabilities.room ? m->capabilities.names[slot] : "";
 }
 
 /* One line per capability slot whose counter is not 0; the counters
@@ -384,7 +440,9 @@ static const char *capabilityName(const struct metrics *m, size_t slot)
 static void putByCapability(struct strbuf *out, const struct metrics *m,
                             const char *name, size_t base)
 {
-    for (size_t slot = 0; slot <= m->n_capabilities; slot++) {
+    size_t n = labelsCount(&m->capabilities);
+    for (size_t i = 0; i <= n; i++) {
+        size_t slot = capabilitySlotAt(m, i, n);
         unsigned long long v = total(m, base + slot);
         if (v == 0)
             continue;
@@ -426,13 +484,14 @@ static void putHistogram(struct strbuf *out, const struct metrics *m,
 static void renderRequests(const struct metrics *m, struct strbuf *out)
 {
     const struct layout *at = &m->at;
-    size_t slots = m->n_capabilities + 1;
+    size_t n = labelsCount(&m->capabilities);
     const char *name = "soapbridge_requests_total";
     putFamily(out, name, "counter",
               "Requests answered, by capability and outcome (ok or the "
               "error code).");
-    for (size_t slot = 0; slot < slots; slot++)
-        for (size_t o = 0; o < N_OUTCOMES; o++) {
+    for (size_t i = 0; i <= n; i++)
+        for (size_t o = 0, slot = capabilitySlotAt(m, i, n); o < N_OUTCOMES;
+             o++) {
             unsigned long long v =
                 total(m, at->requests + slot * N_OUTCOMES + o);
             if (v == 0)
@@ -444,10 +503,12 @@ static void renderRequests(const struct metrics *m, struct strbuf *out)
     name = "soapbridge_request_duration_seconds";
     putFamily(out, name, "histogram",
               "Time from a request's arrival to its reply, by capability.");
-    for (size_t slot = 0; slot < slots; slot++)
+    for (size_t i = 0; i <= n; i++) {
+        size_t slot = capabilitySlotAt(m, i, n);
         putHistogram(out, m, name, "capability", capabilityName(m, slot),
                      at->request_hist + slot * N_SLOTS_PER_HISTOGRAM,
                      at->request_sum_ns + slot);
+    }
     putFamily(out, "soapbridge_request_bytes_total", "counter",
               "Bytes of request bodies received, by capability.");
     putByCapability(out, m, "soapbridge_request_bytes_total", at->bytes_in);
@@ -466,7 +527,7 @@ static void renderErrors(const struct metrics *m, struct strbuf *out)
         unsigned long long v = 0;
         if (o == METRICS_OUTCOME_OK)
             continue;
-        for (size_t slot = 0; slot <= m->n_capabilities; slot++)
+        for (size_t slot = 0; slot <= m->capabilities.room; slot++)
             v += total(m, m->at.requests + slot * N_OUTCOMES + o);
         if (v == 0)
             continue;
@@ -490,24 +551,26 @@ static void renderErrors(const struct metrics *m, struct strbuf *out)
 static void renderUpstream(const struct metrics *m, struct strbuf *out)
 {
     const struct layout *at = &m->at;
+    size_t n = labelsCount(&m->operations);
+    char *const *ops = m->operations.names;
     const char *name = "soapbridge_upstream_requests_total";
     putFamily(out, name, "counter",
               "SOAP calls to upstream services, by operation and outcome.");
-    for (size_t op = 0; op < m->n_operations; op++)
+    for (size_t op = 0; op < n; op++)
         for (size_t o = 0; o < N_UPSTREAM_OUTCOMES; o++) {
             unsigned long long v =
                 total(m, at->upstream + op * N_UPSTREAM_OUTCOMES + o);
             if (v == 0)
                 continue;
-            putSeries(out, name, "operation", m->operations[op], "outcome",
+            putSeries(out, name, "operation", ops[op], "outcome",
                       upstreamOutcomes[o]);
             strbuf_printf(out, " %llu\n", v);
         }
     name = "soapbridge_upstream_duration_seconds";
     putFamily(out, name, "histogram",
               "Duration of SOAP calls to upstream services, by operation.");
-    for (size_t op = 0; op < m->n_operations; op++)
-        putHistogram(out, m, name, "operation", m->operations[op],
+    for (size_t op = 0; op < n; op++)
+        putHistogram(out, m, name, "operation", ops[op],
                      at->upstream_hist + op * N_SLOTS_PER_HISTOGRAM,
                      at->upstream_sum_ns + op);
 }
@@ -542,6 +605,26 @@ static void renderPools(const struct metrics *m, const size_t *clients,
                                            memory_order_relaxed));
 }
 
+static void renderReloads(const struct metrics *m, struct strbuf *out)
+{
+    const char *name = "soapbridge_config_reloads_total";
+    putFamily(out, name, "counter",
+              "Configuration reloads (SIGHUP), by outcome.");
+    strbuf_printf(out, "%s{outcome=\"ok\"} %llu\n%s{outcome=\"failed\"} %llu\n",
+                  name, atomic_load_explicit(&m->reloads_ok,
+                                             memory_order_relaxed),
+                  name, atomic_load_explicit(
+                            &m->reloads_failed,
+                            memory_order_relaxed));
+    name = "soapbridge_config_last_reload_successful";
+    putFamily(out, name, "gauge",
+              "0 when the last reload failed and the configuration before "
+              "it still serves, else 1.");
+    strbuf_printf(out, "%s %d\n", name,
+                  atomic_load_explicit(&m->last_reload_ok,
+                                       memory_order_relaxed));
+}
+
 int metrics_render(const struct metrics *m, const size_t *client_connections,
                    struct strbuf *out)
 {
@@ -549,5 +632,6 @@ int metrics_render(const struct metrics *m, const size_t *client_connections,
     renderErrors(m, out);
     renderUpstream(m, out);
     renderPools(m, client_connections, out);
+    renderReloads(m, out);
     return strbuf_failed(out) ? -1 : 0;
 }

@@ -11,12 +11,15 @@
  * histogram, _count is the sum of the buckets read, so it always matches
  * the le="+Inf" bucket.
  *
- * Every label value is fixed when the metrics are made: the capability
- * names (mapped capabilities and zero-config operations), the upstream
- * operation names ("ShippingService.GetOrderStatus"), the outcomes ("ok"
- * and the error codes, one table in metrics.c), the upstream outcomes and
- * the workers. So the number of series is bounded by the configuration,
- * never by what clients send.
+ * Every label value comes from the configuration, never from what
+ * clients send: the capability names (mapped capabilities and zero-config
+ * operations), the upstream operation names
+ * ("ShippingService.GetOrderStatus"), the outcomes ("ok" and the error
+ * codes, one table in metrics.c), the upstream outcomes and the workers.
+ * The counters of every name are made at the start, with room for a
+ * number of names more: a reload that adds capabilities names them with
+ * metrics_add_capability, and the counters of a name outlive the
+ * configurations that use it, so a reload never resets them.
  *
  * Families (all prefixed soapbridge_):
  *   requests_total{capability,outcome}            counter
@@ -31,6 +34,8 @@
  *   client_connections{worker}                    gauge
  *   upstream_in_flight{worker}                    gauge
  *   upstream_connections_opened_total{worker}     counter
+ *   config_reloads_total{outcome}                 counter (ok, failed)
+ *   config_last_reload_successful                 gauge
  * Requests that name no known capability (404s, the listings, /metrics
  * itself) carry capability="". Every family's HELP and TYPE lines are
  * always written. A counter series is left out while it is 0 and a
@@ -63,16 +68,32 @@ struct metrics;
 struct metrics_worker;
 
 /*
- * Make the metrics of n_workers workers. The label names are copied (the
- * caller keeps its arrays); names within each list must be distinct (the
- * indexes given to the counting functions are positions in these lists).
- * Returns NULL when out of memory or when a count exceeds the limits
- * above. Free with metrics_free.
+ * Make the metrics of n_workers workers, with room for spare names more
+ * of each label than given. The label names are copied (the caller keeps
+ * its arrays); names within each list must be distinct (the indexes given
+ * to the counting functions are positions in these lists). Returns NULL
+ * when out of memory or when a count exceeds the limits above. Free with
+ * metrics_free.
  */
 struct metrics *metrics_new(size_t n_workers, const char *const *capabilities,
                             size_t n_capabilities,
                             const char *const *upstream_ops,
-                            size_t n_upstream_ops);
+                            size_t n_upstream_ops, size_t spare);
+
+/*
+ * The index of a capability (or upstream operation) name: its place when
+ * the metrics have it already, else the next free one, taken for it.
+ * -1 when the room is used up (or out of memory). One thread at a time
+ * may add names; counting and rendering threads may run meanwhile (a
+ * name is published before its index is returned, so give the index to
+ * other threads only after the call).
+ */
+int metrics_add_capability(struct metrics *m, const char *name);
+int metrics_add_operation(struct metrics *m, const char *name);
+
+/* Count one configuration reload: ok, or failed (the previous
+ * configuration still serves). One thread at a time. */
+void metrics_config_reload(struct metrics *m, int ok);
 
 /* Free everything, the workers included; NULL is a no-op. No worker may
  * still be counting. */

@@ -1219,6 +1219,8 @@ static const struct directive top_directives[] = {
      .offset = CONF_AT(zero_config), .def = 0},
     {.name = "strict", .kind = YAMLDOC_SCALAR, .store = STORE_BOOL,
      .offset = CONF_AT(strict), .def = 0},
+    {.name = "watch", .kind = YAMLDOC_SCALAR, .store = STORE_BOOL,
+     .offset = CONF_AT(watch), .def = 0},
     {.name = "limits", .kind = YAMLDOC_MAPPING, .store = STORE_BLOCK,
      .offset = CONF_AT(limits), .table = limits_directives,
      .n_table = COUNT(limits_directives)},
@@ -1294,6 +1296,7 @@ struct serveconf *serveconf_default(void)
     if (!conf)
         return NULL;
     conf->zero_config = 1;
+    conf->watch = 1;
     if (finishConf(conf) < 0) {
         serveconf_free(conf);
         return NULL;

@@ -8,8 +8,8 @@
  * and --workers then override it. The capabilities themselves (wsdl/,
  * xslt/, mappings/) are confdir's business.
  *
- * Read once at start into a struct that the workers only read (STYLE.md
- * habit 5); every string in it belongs to it.
+ * Read at start, and again at each reload, into a struct that the
+ * workers only read (STYLE.md habit 5); every string in it belongs to it.
  *
  * The file (every key optional; defaults in brackets):
  *
@@ -22,6 +22,9 @@
  *                                 # /v1/services/... [false in a file]
  *   strict: false                 # undeclared response content is an
  *                                 # error [false]
+ *   watch: false                  # reload when a file of the folder
+ *                                 # changes, as SIGHUP does [false in a
+ *                                 # file, true embedded]
  *   limits:
  *     max_body_bytes: 1048576     # request body; 413 above [1 MiB]
  *     max_json_depth: 64          # request JSON nesting, 1..1024 [64]
@@ -141,6 +144,7 @@ struct serveconf {
     int workers;                /* 1..256; default the online CPUs */
     int zero_config;            /* default 0 in a file, 1 embedded */
     int strict;                 /* default 0 */
+    int watch;                  /* default 0 in a file, 1 embedded */
     struct serveconf_limits limits;
     struct serveconf_logging logging;
     struct serveconf_upstream *upstreams;   /* named services, file order

@@ -4,25 +4,33 @@
 #include "server.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "api.h"
+#include "strbuf.h"
+#include "watch.h"
 
 #define LISTEN_BACKLOG 1024
 #define CLIENT_IDLE_SECONDS 60      /* keep-alive connections without a
                                        request are closed after this */
 #define CLIENT_MAX_HEAD_BYTES 65536 /* request line and headers */
+#define WATCH_SETTLE_MS 300         /* a burst of file changes is one
+                                       reload this long after the last */
 
 struct listener {
     char url[300];          /* "http://127.0.0.1:8080" */
@@ -31,8 +39,14 @@ struct listener {
     struct httpserv_group *group;   /* the workers' httpservs */
 };
 
+/* What only a restart changes (see fixedValue). */
+enum { FIXED_LISTEN, FIXED_WORKERS, FIXED_POOLS, FIXED_ACCESS_LOG, N_FIXED };
+
 struct server {
     struct server_shared shared;
+    struct snapshot *current;   /* the newest configuration (one hold) */
+    struct snapshot *retired;   /* replaced ones, freed once not held */
+    char *fixed[N_FIXED];       /* as they were at the start */
     struct listener *listeners;
     size_t n_listeners;
     struct worker *workers;
@@ -48,38 +62,21 @@ unsigned long long worker_random(struct worker *w)
     return z ^ (z >> 31);
 }
 
+/* ---- snapshots ---- */
+
+struct snapshot *snapshot_hold(struct snapshot *s)
+{
+    atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+    return s;
+}
+
+void snapshot_drop(struct snapshot *s)
+{
+    /* release: what this thread did with it happens before the free */
+    atomic_fetch_sub_explicit(&s->refs, 1, memory_order_release);
+}
+
 /* ---- routes ---- */
-
-static int labelIndex(char ***labels, size_t *n, const char *name)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*labels)[i], name) == 0)
-            return (int)i;
-    char **grown = realloc(*labels, (*n + 1) * sizeof(*grown));
-    if (!grown)
-        return -1;
-    *labels = grown;
-    if (!(grown[*n] = strdup(name)))
-        return -1;
-    return (int)(*n)++;
-}
-
-struct labels {
-    char **capabilities;
-    size_t n_capabilities;
-    char **operations;
-    size_t n_operations;
-};
-
-static void freeLabels(struct labels *l)
-{
-    for (size_t i = 0; i < l->n_capabilities; i++)
-        free(l->capabilities[i]);
-    for (size_t i = 0; i < l->n_operations; i++)
-        free(l->operations[i]);
-    free(l->capabilities);
-    free(l->operations);
-}
 
 static long smaller(long a, long b)
 {
@@ -90,7 +87,7 @@ static long smaller(long a, long b)
  * upstream of its service (soapbridge.yaml or --endpoint) wins over the
  * mapping's endpoint, which wins over the WSDL's soap:address. */
 static int resolveRoute(struct route *r, const struct capability *cap,
-                        const struct serveconf *conf, struct labels *labels,
+                        const struct serveconf *conf, struct metrics *metrics,
                         struct sb_error *err)
 {
     const struct serveconf_upstream *up =
@@ -124,24 +121,25 @@ static int resolveRoute(struct route *r, const struct capability *cap,
         r->security.password_type = up->ws_digest ? ENVELOPE_PASSWORD_DIGEST
                                                   : ENVELOPE_PASSWORD_TEXT;
     }
-    r->metric_capability = labelIndex(&labels->capabilities,
-                                      &labels->n_capabilities, cap->name);
-    r->metric_operation = labelIndex(&labels->operations,
-                                     &labels->n_operations, r->source);
+    r->metric_capability = metrics_add_capability(metrics, cap->name);
+    r->metric_operation = metrics_add_operation(metrics, r->source);
     if (r->metric_capability < 0 || r->metric_operation < 0)
-        return error_set(err, "internal", "out of memory");
+        return error_set(err, "config", "%s: the metrics have no room left "
+                         "for another capability or operation name (they "
+                         "make room at start for as many again and 64 "
+                         "more); restart to serve it", cap->name);
     return 0;
 }
 
 static int resolveRoutes(struct route **routes, size_t *n,
                          const struct capability *caps, size_t n_caps,
-                         const struct serveconf *conf, struct labels *labels,
+                         const struct serveconf *conf, struct metrics *metrics,
                          struct sb_error *err)
 {
     if (!(*routes = calloc(n_caps + 1, sizeof(**routes))))
         return error_set(err, "internal", "out of memory");
     for (*n = 0; *n < n_caps; (*n)++)
-        if (resolveRoute(&(*routes)[*n], &caps[*n], conf, labels, err) < 0) {
+        if (resolveRoute(&(*routes)[*n], &caps[*n], conf, metrics, err) < 0) {
             (*n)++;     /* so that its strings are freed */
             return -1;
         }
@@ -158,7 +156,7 @@ static void freeRoutes(struct route *routes, size_t n)
 }
 
 /* One target per distinct URL, for /readyz. */
-static int collectTargets(struct server_shared *s, struct sb_error *err)
+static int collectTargets(struct snapshot *s, struct sb_error *err)
 {
     size_t max = s->n_routes + s->n_operations;
     if (!(s->upstream_targets = calloc(max + 1, sizeof(*s->upstream_targets))))
@@ -176,38 +174,48 @@ static int collectTargets(struct server_shared *s, struct sb_error *err)
     return 0;
 }
 
-static int buildShared(struct server *sv, const struct serveconf *conf,
-                       const struct confdir *cd, struct sb_error *err)
+static void freeSnapshot(struct snapshot *s)
 {
-    struct server_shared *s = &sv->shared;
-    struct labels labels = {0};
-    int rc = -1;
+    if (!s)
+        return;
+    api_free_documents(s);
+    freeRoutes(s->routes, s->n_routes);
+    freeRoutes(s->operations, s->n_operations);
+    free(s->upstream_targets);
+    confdir_free(s->cd);
+    serveconf_free(s->conf);
+    free(s);
+}
+
+/* A snapshot of conf and cd (taken: freed here on failure), its route
+ * names added to the metrics. */
+static struct snapshot *newSnapshot(struct serveconf *conf, struct confdir *cd,
+                                    struct metrics *metrics,
+                                    struct sb_error *err)
+{
+    struct snapshot *s = calloc(1, sizeof(*s));
+    if (!s) {
+        confdir_free(cd);
+        serveconf_free(conf);
+        error_set(err, "internal", "out of memory");
+        return NULL;
+    }
+    atomic_init(&s->refs, 0);
     s->conf = conf;
     s->cd = cd;
     s->limits.json.max_bytes = conf->limits.max_body_bytes;
     s->limits.json.max_depth = conf->limits.max_json_depth;
     s->limits.xml.max_bytes = conf->limits.max_response_bytes;
     if (resolveRoutes(&s->routes, &s->n_routes, cd->capabilities,
-                      cd->n_capabilities, conf, &labels, err) < 0 ||
+                      cd->n_capabilities, conf, metrics, err) < 0 ||
         (conf->zero_config &&
          resolveRoutes(&s->operations, &s->n_operations, cd->operations,
-                       cd->n_operations, conf, &labels, err) < 0) ||
-        collectTargets(s, err) < 0 || api_build_documents(s, err) < 0)
-        goto out;
-    if (!(s->metrics = metrics_new(sv->n_workers,
-                                   (const char *const *)labels.capabilities,
-                                   labels.n_capabilities,
-                                   (const char *const *)labels.operations,
-                                   labels.n_operations))) {
-        error_set(err, "internal", "out of memory");
-        goto out;
+                       cd->n_operations, conf, metrics, err) < 0) ||
+        collectTargets(s, err) < 0 || api_build_documents(s, err) < 0) {
+        freeSnapshot(s);
+        return NULL;
     }
-    if (!(s->log = accesslog_open(conf->logging.access_log, err)))
-        goto out;
-    rc = 0;
-out:
-    freeLabels(&labels);
-    return rc;
+    return s;
 }
 
 /* ---- listeners ---- */
@@ -319,6 +327,40 @@ static void onStop(evutil_socket_t fd, short what, void *arg)
     event_base_loopbreak(w->base);
 }
 
+/* What the client side may use, from a configuration: the listener's
+ * group spreads connections evenly over the workers, so each takes its
+ * share of max_connections. */
+static struct httpserv_limits clientLimits(const struct serveconf *conf,
+                                           size_t n_workers)
+{
+    struct httpserv_limits limits = {
+        .max_body = conf->limits.max_body_bytes,
+        .max_head = CLIENT_MAX_HEAD_BYTES,
+        .idle_ms = CLIENT_IDLE_SECONDS * 1000,
+        .max_conns = (conf->limits.max_connections + n_workers - 1) /
+                     n_workers,
+    };
+    return limits;
+}
+
+/* A reload handed this worker a new snapshot: requests that arrive from
+ * now on are served by it; those running keep theirs. */
+static void onReload(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    (void)fd;
+    (void)what;
+    struct snapshot *next = atomic_exchange(&w->next, NULL);
+    if (!next)
+        return;
+    struct httpserv_limits limits =
+        clientLimits(next->conf, w->shared->n_workers);
+    for (size_t i = 0; i < w->n_servers; i++)
+        httpserv_set_limits(w->servers[i], &limits);
+    snapshot_drop(w->snap);
+    w->snap = next;
+}
+
 static void onPoolGauge(evutil_socket_t fd, short what, void *arg)
 {
     struct worker *w = arg;
@@ -362,25 +404,20 @@ static struct event_base *newBase(void)
 static int prepareWorker(struct server *sv, size_t index, struct sb_error *err)
 {
     struct worker *w = &sv->workers[index];
-    const struct serveconf *conf = sv->shared.conf;
+    const struct serveconf *conf = sv->current->conf;
     struct timeval second = {1, 0};
-    struct httpserv_limits limits = {
-        .max_body = conf->limits.max_body_bytes,
-        .max_head = CLIENT_MAX_HEAD_BYTES,
-        .idle_ms = CLIENT_IDLE_SECONDS * 1000,
-        /* the listener's group spreads connections evenly over the
-         * workers */
-        .max_conns = (conf->limits.max_connections + sv->n_workers - 1) /
-                     sv->n_workers,
-    };
+    struct httpserv_limits limits = clientLimits(conf, sv->n_workers);
     w->index = index;
     w->shared = &sv->shared;
+    w->snap = snapshot_hold(sv->current);
+    atomic_init(&w->next, NULL);
     w->metrics = metrics_worker(sv->shared.metrics, index);
     if (getrandom(&w->random_state, sizeof(w->random_state), 0) < 0)
         w->random_state = (unsigned long long)getpid() * 2654435761u + index;
     if (!(w->base = newBase()) ||
         !(w->servers = calloc(sv->n_listeners, sizeof(*w->servers))) ||
         !(w->stop = event_new(w->base, -1, 0, onStop, w)) ||
+        !(w->reload = event_new(w->base, -1, 0, onReload, w)) ||
         !(w->pool_gauge = event_new(w->base, -1, EV_PERSIST, onPoolGauge, w)))
         return error_set(err, "internal", "out of memory");
     event_add(w->pool_gauge, &second);
@@ -408,8 +445,15 @@ static void freeWorker(struct worker *w)
         httpserv_free(w->servers[i]);
     free(w->servers);
     upstream_pool_free(w->upstreams);
+    struct snapshot *next = atomic_exchange(&w->next, NULL);
+    if (next)
+        snapshot_drop(next);
+    if (w->snap)
+        snapshot_drop(w->snap);
     if (w->stop)
         event_free(w->stop);
+    if (w->reload)
+        event_free(w->reload);
     if (w->pool_gauge)
         event_free(w->pool_gauge);
     if (w->base)
@@ -447,17 +491,67 @@ static void raiseDescriptorLimit(const struct serveconf *conf)
                 conf->limits.max_connections);
 }
 
-struct server *server_new(const struct serveconf *conf,
-                          const struct confdir *cd, struct sb_error *err)
+/* What only a restart changes. */
+static const char *const fixedNames[N_FIXED] = {
+    "listen", "workers", "the upstream pool sizes", "logging.access_log",
+};
+
+/* A setting of fixedNames as text, to compare; NULL when out of memory. */
+static char *fixedValue(const struct serveconf *conf, int which)
 {
-    struct server *sv = calloc(1, sizeof(*sv));
-    if (!sv) {
-        error_set(err, "internal", "out of memory");
-        return NULL;
+    struct strbuf out;
+    strbuf_init(&out);
+    switch (which) {
+    case FIXED_LISTEN:
+        for (size_t i = 0; i < conf->n_listen; i++) {
+            const struct serveconf_listen *l = &conf->listen[i];
+            strbuf_printf(&out, "%s:%d %s %s;", l->host, l->port,
+                          l->tls_certificate ? l->tls_certificate : "-",
+                          l->tls_key ? l->tls_key : "-");
+        }
+        break;
+    case FIXED_WORKERS:
+        strbuf_printf(&out, "%d", conf->workers);
+        break;
+    case FIXED_POOLS:
+        strbuf_printf(&out, "%ld %d", largestPool(conf),
+                      conf->upstream_pool_size);
+        break;
+    default:
+        strbuf_puts(&out, conf->logging.access_log ? conf->logging.access_log
+                                                   : "-");
     }
-    sv->n_workers = conf->workers > 0 ? (size_t)conf->workers : 1;
+    if (!out.len)
+        strbuf_puts(&out, "-");
+    return strbuf_detach(&out, NULL);
+}
+
+struct server *server_new(struct serveconf *conf, struct confdir *cd,
+                          struct sb_error *err)
+{
+    /* room for a reload to name as many capabilities again, and 64 */
+    size_t spare = 2 * (cd->n_capabilities + cd->n_operations) + 64;
+    struct server *sv = calloc(1, sizeof(*sv));
+    if (sv)
+        sv->n_workers = conf->workers > 0 ? (size_t)conf->workers : 1;
+    if (!sv || !(sv->shared.metrics =
+                     metrics_new(sv->n_workers, NULL, 0, NULL, 0, spare))) {
+        error_set(err, "internal", "out of memory");
+        confdir_free(cd);
+        serveconf_free(conf);
+        goto fail;
+    }
+    if (!(sv->current = newSnapshot(conf, cd, sv->shared.metrics, err)))
+        goto fail;
+    snapshot_hold(sv->current);
+    sv->current->generation = 1;
     raiseDescriptorLimit(conf);
-    if (buildShared(sv, conf, cd, err) < 0)
+    for (int i = 0; i < N_FIXED; i++)
+        if (!(sv->fixed[i] = fixedValue(conf, i))) {
+            error_set(err, "internal", "out of memory");
+            goto fail;
+        }
+    if (!(sv->shared.log = accesslog_open(conf->logging.access_log, err)))
         goto fail;
     if (!(sv->listeners = calloc(conf->n_listen + 1, sizeof(*sv->listeners))) ||
         !(sv->workers = calloc(sv->n_workers, sizeof(*sv->workers)))) {
@@ -501,17 +595,179 @@ size_t server_listener_count(const struct server *server)
     return server->n_listeners;
 }
 
-int server_run(struct server *sv, struct sb_error *err)
+/* Free the replaced snapshots nobody holds any more. */
+static void collectRetired(struct server *sv)
 {
-    sigset_t stop, old;
-    int rc = 0;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    /* Workers inherit the mask: only this thread takes the signals. */
-    pthread_sigmask(SIG_BLOCK, &stop, &old);
-    signal(SIGPIPE, SIG_IGN);
+    struct snapshot **at = &sv->retired;
+    while (*at) {
+        struct snapshot *s = *at;
+        if (atomic_load_explicit(&s->refs, memory_order_acquire) == 0) {
+            *at = s->next_retired;
+            freeSnapshot(s);
+        } else
+            at = &s->next_retired;
+    }
+}
+
+int server_reload(struct server *sv, struct serveconf *conf,
+                  struct confdir *cd, struct sb_error *err)
+{
+    struct snapshot *s = newSnapshot(conf, cd, sv->shared.metrics, err);
+    if (!s)
+        return -1;
+    for (int i = 0; i < N_FIXED; i++) {
+        char *value = fixedValue(s->conf, i);
+        if (value && strcmp(value, sv->fixed[i]) != 0)
+            fprintf(stderr, "soapbridge: warning: reload: %s changed; it "
+                    "keeps its value until a restart\n", fixedNames[i]);
+        free(value);
+    }
+    s->generation = sv->current->generation + 1;
+    /* one hold for the server, one for each worker */
+    atomic_store(&s->refs, 1 + sv->n_workers);
     for (size_t i = 0; i < sv->n_workers; i++) {
+        struct worker *w = &sv->workers[i];
+        struct snapshot *untaken = atomic_exchange(&w->next, s);
+        if (untaken)    /* an earlier reload the worker has not taken in */
+            snapshot_drop(untaken);
+        event_active(w->reload, EV_READ, 0);
+    }
+    sv->current->next_retired = sv->retired;
+    sv->retired = sv->current;
+    snapshot_drop(sv->current);
+    sv->current = s;
+    collectRetired(sv);
+    return 0;
+}
+
+/* The watch the current configuration asks for: none when it is off, or
+ * when it cannot be set up (said on stderr). */
+static struct watch *watchFor(const struct snapshot *s)
+{
+    struct sb_error err;
+    char line[1024];
+    if (!s->conf->watch)
+        return NULL;
+    struct watch *w = watch_new(s->cd->dir, s->conf->file != NULL, &err);
+    if (!w)
+        fprintf(stderr, "soapbridge: warning: %s; reload with SIGHUP\n",
+                error_format(&err, line, sizeof(line)));
+    return w;
+}
+
+/* Load and serve the configuration again (why: "SIGHUP", or the file
+ * that changed), saying so on stderr and in the metrics. When it serves,
+ * *watch is replaced by the watch it asks for (folders may have come or
+ * gone) before the reload is said to be done. */
+static void reloadWith(struct server *sv, server_loader *load, void *arg,
+                       const char *why, struct watch **watch)
+{
+    struct serveconf *conf;
+    struct confdir *cd;
+    struct sb_error err;
+    char line[1024];
+    unsigned generation = sv->current->generation;
+    fprintf(stderr, "soapbridge: %s: reloading the configuration\n", why);
+    int rc = load(arg, &conf, &cd);
+    if (rc == 0 && (rc = server_reload(sv, conf, cd, &err)) < 0)
+        fprintf(stderr, "soapbridge: %s\n",
+                error_format(&err, line, sizeof(line)));
+    metrics_config_reload(sv->shared.metrics, rc == 0);
+    if (rc == 0) {
+        watch_free(*watch);
+        *watch = watchFor(sv->current);
+        fprintf(stderr, "soapbridge: reloaded: configuration %u serves "
+                "(%zu capabilities, %zu operations)\n",
+                sv->current->generation, sv->current->n_routes,
+                sv->current->n_operations);
+    } else
+        fprintf(stderr, "soapbridge: reload failed; configuration %u still "
+                "serves\n", generation);
+    fflush(stderr);
+}
+
+static double monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The main thread between start and stop: the signals (through sfd), the
+ * watched folder, and the replaced snapshots to free (looked at every
+ * second while there are any). A burst of file changes, as an editor or
+ * a deployment writes them, is one reload WATCH_SETTLE_MS after the last
+ * one. */
+static void mainLoop(struct server *sv, int sfd, server_loader *load,
+                     void *arg)
+{
+    struct watch *watch = load ? watchFor(sv->current) : NULL;
+    char changed[PATH_MAX + 16] = "";
+    double settle = 0;  /* when to reload for changed */
+    for (;;) {
+        struct pollfd p[2] = {{.fd = sfd, .events = POLLIN},
+                              {.fd = watch ? watch_fd(watch) : -1,
+                               .events = POLLIN}};
+        int timeout = sv->retired ? 1000 : -1;
+        if (changed[0]) {
+            double left = (settle - monotonic()) * 1000.0;
+            timeout = left > 0 ? (int)left + 1 : 0;
+        }
+        int n = poll(p, 2, timeout);
+        collectRetired(sv);
+        if (n < 0)
+            continue;   /* EINTR */
+        char what[PATH_MAX];
+        int rc = watch && (p[1].revents & POLLIN)
+                     ? watch_read(watch, what, sizeof(what)) : 0;
+        if (rc > 0) {
+            snprintf(changed, sizeof(changed), "%s changed", what);
+            settle = monotonic() + WATCH_SETTLE_MS / 1000.0;
+        } else if (rc < 0) {
+            fprintf(stderr, "soapbridge: warning: watching the "
+                    "configuration failed (%s); reload with SIGHUP\n",
+                    strerror(errno));
+            watch_free(watch);
+            watch = NULL;
+        }
+        struct signalfd_siginfo si;
+        const char *why = NULL;
+        if ((p[0].revents & POLLIN) &&
+            read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+            if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
+                break;
+            if (load)
+                why = "SIGHUP";
+        } else if (changed[0] && monotonic() >= settle)
+            why = changed;
+        if (why) {
+            reloadWith(sv, load, arg, why, &watch);
+            changed[0] = 0;
+        }
+    }
+    watch_free(watch);
+}
+
+int server_run(struct server *sv, server_loader *load, void *arg,
+               struct sb_error *err)
+{
+    sigset_t set, old;
+    int rc = 0;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    /* Workers inherit the mask: only this thread takes the signals. */
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    signal(SIGPIPE, SIG_IGN);
+    /* Blocked now: read from sfd, not taken by a handler (an ignored
+     * signal would be dropped, not left pending). */
+    signal(SIGHUP, SIG_DFL);
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (sfd < 0)
+        rc = error_set(err, "internal", "cannot take signals: %s",
+                       strerror(errno));
+    for (size_t i = 0; rc == 0 && i < sv->n_workers; i++) {
         if (pthread_create(&sv->workers[i].thread, NULL, runWorker,
                            &sv->workers[i]) != 0) {
             rc = error_set(err, "internal", "cannot start worker %zu: %s", i,
@@ -520,10 +776,10 @@ int server_run(struct server *sv, struct sb_error *err)
         }
         sv->workers[i].started = 1;
     }
-    if (rc == 0) {
-        int sig;
-        sigwait(&stop, &sig);
-    }
+    if (rc == 0)
+        mainLoop(sv, sfd, load, arg);
+    if (sfd >= 0)
+        close(sfd);
     for (size_t i = 0; i < sv->n_workers; i++)
         if (sv->workers[i].started)
             event_active(sv->workers[i].stop, EV_READ, 0);
@@ -532,6 +788,7 @@ int server_run(struct server *sv, struct sb_error *err)
             pthread_join(sv->workers[i].thread, NULL);
             sv->workers[i].started = 0;
         }
+    signal(SIGHUP, SIG_IGN);    /* one sent while stopping does not kill */
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
 }
@@ -546,13 +803,18 @@ void server_free(struct server *sv)
     for (size_t i = 0; i < sv->n_listeners; i++)
         closeListener(&sv->listeners[i], sv->n_workers);
     free(sv->listeners);
-    struct server_shared *s = &sv->shared;
-    api_free_documents(s);
-    freeRoutes(s->routes, s->n_routes);
-    freeRoutes(s->operations, s->n_operations);
-    free(s->upstream_targets);
-    free(s->client_groups);
-    metrics_free(s->metrics);
-    accesslog_close(s->log);
+    /* The workers are gone: whatever still holds a snapshot (a request
+     * cut off by the stop) never runs again. */
+    while (sv->retired) {
+        struct snapshot *s = sv->retired;
+        sv->retired = s->next_retired;
+        freeSnapshot(s);
+    }
+    freeSnapshot(sv->current);
+    for (int i = 0; i < N_FIXED; i++)
+        free(sv->fixed[i]);
+    free(sv->shared.client_groups);
+    metrics_free(sv->shared.metrics);
+    accesslog_close(sv->shared.log);
     free(sv);
 }

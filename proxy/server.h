@@ -7,15 +7,23 @@
  * kernel spreads new connections over the workers, and the address's
  * httpserv group evens out the split), its own upstream
  * pool (a libcurl multi handle on that loop) and its own metrics
- * counters. Everything the workers share -- the configuration, the
- * compiled snapshot, the routes, the listing documents -- is built before
- * the first thread starts and only read afterwards: nothing on the
- * request path takes a lock.
+ * counters. What the workers share is built on the main thread and only
+ * read afterwards: nothing on the request path takes a lock.
+ *
+ * The configuration they serve is a snapshot: soapbridge.yaml, the
+ * compiled folders, the routes and the listing documents, never changed
+ * once built. SIGHUP makes the main thread load the configuration again
+ * into a new snapshot and hand it to each worker (an event on the
+ * worker's loop); a request holds the snapshot it started with until it
+ * is answered, and the main thread frees a replaced snapshot once no
+ * worker and no request holds it. A configuration that fails to load
+ * changes nothing.
  */
 #ifndef SB_SERVER_H
 #define SB_SERVER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include <event2/event.h>
@@ -41,10 +49,14 @@ struct route {
     int metric_operation;
 };
 
-/* The state every worker reads and nobody writes after server_new. */
-struct server_shared {
-    const struct serveconf *conf;
-    const struct confdir *cd;
+/* One configuration as served. refs counts the workers serving it, the
+ * requests running on it, and the server while it is the newest; the
+ * rest is only read once built. */
+struct snapshot {
+    atomic_size_t refs;
+    unsigned generation;                /* 1 at start, +1 a reload */
+    struct serveconf *conf;
+    struct confdir *cd;
     struct route *routes;               /* mapped capabilities, by name */
     size_t n_routes;
     struct route *operations;           /* zero-config operations; none
@@ -61,6 +73,17 @@ struct server_shared {
                                                          URL, for /readyz */
     size_t n_upstream_targets;
     struct translate_limits limits;
+    struct snapshot *next_retired;      /* the main thread's list */
+};
+
+/* Take and drop a hold on a snapshot (any thread). The last drop does
+ * not free it: the main thread does, off the request path. */
+struct snapshot *snapshot_hold(struct snapshot *s);
+void snapshot_drop(struct snapshot *s);
+
+/* The process-wide state every worker reads and nobody writes after
+ * server_new (the metrics and connection counters are atomics). */
+struct server_shared {
     size_t n_workers;
     const struct httpserv_group **client_groups;  /* one per listen
                                                      address, for /metrics */
@@ -70,10 +93,14 @@ struct server_shared {
 };
 
 /* One worker thread's own state; only that thread touches it (but for
- * the stop event, which libevent lets other threads activate). */
+ * next, and the stop and reload events, which libevent lets other
+ * threads activate). */
 struct worker {
     size_t index;
     const struct server_shared *shared;
+    struct snapshot *snap;              /* the configuration it serves */
+    _Atomic(struct snapshot *) next;    /* handed over by a reload */
+    struct event *reload;               /* takes next in */
     struct event_base *base;
     struct httpserv **servers;          /* one per listen address */
     size_t n_servers;
@@ -92,10 +119,17 @@ struct server;
  * Resolve the routes, build the listing documents, open the access log,
  * make the metrics and bind every listen address for every worker, so
  * that a port in use or a bad certificate is reported before anything
- * runs. conf and cd must outlive the server. Returns NULL with err.
+ * runs. Takes conf and cd (freed with their snapshot, or at once on
+ * failure). Returns NULL with err.
  */
-struct server *server_new(const struct serveconf *conf,
-                          const struct confdir *cd, struct sb_error *err);
+struct server *server_new(struct serveconf *conf, struct confdir *cd,
+                          struct sb_error *err);
+
+/* Load the configuration again, for a reload: 0 with *conf and *cd (the
+ * caller's to give to the server), or -1 after saying what is wrong on
+ * stderr. */
+typedef int server_loader(void *arg, struct serveconf **conf,
+                          struct confdir **cd);
 
 /* The address the first listener is bound to ("http://127.0.0.1:8080"),
  * with the port the kernel chose when the configuration said 0. */
@@ -104,8 +138,20 @@ size_t server_listener_count(const struct server *server);
 
 /* Start the workers and serve until SIGINT or SIGTERM; then stop
  * accepting, stop the workers and return 0 (-1 with err when a worker
- * could not start). Call from the main thread, once. */
-int server_run(struct server *server, struct sb_error *err);
+ * could not start). On SIGHUP, load(arg, ...) and serve what it loaded
+ * (server_reload); load NULL ignores SIGHUP. Call from the main thread,
+ * once. */
+int server_run(struct server *server, server_loader *load, void *arg,
+               struct sb_error *err);
+
+/* Serve conf and cd (taken, as by server_new) from now on: every request
+ * that arrives once a worker has taken them in. What only a restart
+ * changes (listen addresses and TLS, workers, pool sizes, the access log
+ * file) keeps its old value, with a warning on stderr for each that
+ * differs. -1 with err when the configuration cannot be served (the old
+ * one goes on). Call from the main thread. */
+int server_reload(struct server *server, struct serveconf *conf,
+                  struct confdir *cd, struct sb_error *err);
 
 void server_free(struct server *server);
 

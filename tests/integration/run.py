@@ -92,9 +92,28 @@ def wait_line(proc, stream, needle, name, seen=None):
         timer.cancel()
 
 
-def drain(stream, sink):
+def drain(stream, sink, changed=None):
     for raw in stream:
-        sink.append(raw.decode("utf-8", "replace"))
+        line = raw.decode("utf-8", "replace")
+        if changed is None:
+            sink.append(line)
+            continue
+        with changed:
+            sink.append(line)
+            changed.notify_all()
+
+
+def wait_said(proxy, needle, since):
+    """Wait until a line of the proxy's stderr after the first `since`
+    lines contains needle (woken by each line read); return that line."""
+    def found():
+        return next((l for l in proxy["errors"][since:] if needle in l),
+                    None)
+    with proxy["changed"]:
+        if not proxy["changed"].wait_for(found, timeout=READY_TIMEOUT):
+            raise RuntimeError(f"no '{needle}' on stderr: " +
+                               "".join(proxy["errors"][since:])[-1500:])
+        return found()
 
 
 def start_service(service):
@@ -147,13 +166,14 @@ def start_proxy(name, args, env, listen=True, max_files=None):
                             stderr=subprocess.PIPE, env=env,
                             preexec_fn=limit)
     started.append((name, proc))
-    log, errors = [], []
+    log, errors, changed = [], [], threading.Condition()
     line = wait_line(proc, proc.stderr, "listening on", name, errors)
     threading.Thread(target=drain, args=(proc.stdout, log), daemon=True).start()
-    threading.Thread(target=drain, args=(proc.stderr, errors),
+    threading.Thread(target=drain, args=(proc.stderr, errors, changed),
                      daemon=True).start()
     port = int(line.rsplit(":", 1)[1])
-    return {"proc": proc, "port": port, "log": log, "errors": errors}
+    return {"proc": proc, "port": port, "log": log, "errors": errors,
+            "changed": changed}
 
 
 class Number:
@@ -376,6 +396,156 @@ def check_connections_shared(proxy):
         not_ok("client connections shared out", f"workers hold {held}")
 
 
+def call(proxy, method, path, body=None):
+    """One request on a new connection: (status, parsed JSON or text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", proxy["port"],
+                                      timeout=READY_TIMEOUT)
+    try:
+        data = body if body is None or isinstance(body, bytes) \
+            else json.dumps(body).encode()
+        conn.request(method, path, body=data,
+                     headers={"Content-Type": "application/json"})
+        res = conn.getresponse()
+        text = res.read().decode()
+    finally:
+        conn.close()
+    try:
+        return res.status, json.loads(text)
+    except ValueError:
+        return res.status, text
+
+
+def metric(proxy, series):
+    _, text = call(proxy, "GET", "/metrics")
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+def start_reload_proxy(env, work):
+    """A copy of the bundled configuration whose files the test changes."""
+    for folder in ("wsdl", "xslt"):
+        os.symlink(os.path.join(SRC, folder), os.path.join(work, folder))
+    shutil.copytree(os.path.join(SRC, "mappings"),
+                    os.path.join(work, "mappings"))
+    shutil.copy(os.path.join(SRC, "soapbridge.yaml"), work)
+    env = dict(env)
+    env.pop("SHIPPING_TIMEOUT_MS", None)    # the slow call must not time out
+    return start_proxy("reload proxy", ["-c", work], env)
+
+
+def check_reload(proxy, work):
+    """SIGHUP serves the changed folder: a new mapping file, new limits; a
+    call running meanwhile finishes on the configuration it started with;
+    what only a restart changes is said; a broken file is reported with
+    its line and changes nothing."""
+    proc = proxy["proc"]
+    status, doc = call(proxy, "POST", "/v1/capabilities/track_order",
+                       {"order_id": "A1001"})
+    if status != 404 or doc["error"]["code"] != "unknown_capability":
+        not_ok("reload: before", f"status {status}: {doc}")
+        return
+    slow = {}
+
+    def slow_call():
+        slow["result"] = call(proxy, "POST",
+                              "/v1/capabilities/get_order_status",
+                              {"order_id": "A1001", "delay_ms": 3000})
+    thread = threading.Thread(target=slow_call)
+    thread.start()
+    # Until the proxy has the slow call (this scrape counts itself too).
+    while (metric(proxy, "soapbridge_in_flight_requests") or 0) < 2 and \
+            thread.is_alive():
+        pass
+    path = os.path.join(work, "mappings", "get_order_status.yaml")
+    with open(path) as f:
+        mapping = f.read()
+    with open(os.path.join(work, "mappings", "track_order.yaml"), "w") as f:
+        f.write(mapping.replace("capability: get_order_status",
+                                "capability: track_order"))
+    conf_path = os.path.join(work, "soapbridge.yaml")
+    with open(conf_path) as f:
+        conf = f.read()
+    changed = conf.replace("max_body_bytes: 1048576", "max_body_bytes: 200") \
+                  .replace('access_log: "-"', 'access_log: "off"')
+    with open(conf_path, "w") as f:
+        f.write(changed)
+    since = len(proxy["errors"])
+    proc.send_signal(signal.SIGHUP)
+    line = wait_said(proxy, " serves", since + 1)
+    thread.join(timeout=READY_TIMEOUT)
+    said = "".join(proxy["errors"][since:])
+    if "reloaded: configuration 2 serves" in line:
+        ok("SIGHUP reloads the configuration")
+    else:
+        not_ok("SIGHUP reload", said[-1500:])
+        return
+    status, doc = call(proxy, "POST", "/v1/capabilities/track_order",
+                       {"order_id": "A1001"})
+    if status == 200 and doc["ok"] and doc["data"]["order_id"] == "A1001":
+        ok("reload: a mapping file added is served")
+    else:
+        not_ok("reload: the added mapping", f"status {status}: {doc}")
+    status, doc = slow.get("result", (None, None))
+    if status == 200 and doc["ok"]:
+        ok("reload: a call running meanwhile finishes")
+    else:
+        not_ok("reload: the running call", f"status {status}: {doc}")
+    status, doc = call(proxy, "POST", "/v1/capabilities/track_order",
+                       {"order_id": "A1001", "pad": "x" * 300})
+    if status == 413 and "limit of 200 bytes" in doc["error"]["message"]:
+        ok("reload: the new body limit applies")
+    else:
+        not_ok("reload: the new body limit", f"status {status}: {doc}")
+    if "warning: reload: logging.access_log changed" in said and \
+            "workers changed" not in said:
+        ok("reload: what only a restart changes is said")
+    else:
+        not_ok("reload: restart-only settings", said[-1500:])
+    with open(conf_path, "w") as f:
+        f.write(changed.replace("limits:\n", "limits: [\n", 1))
+    since = len(proxy["errors"])
+    proc.send_signal(signal.SIGHUP)
+    wait_said(proxy, " serves", since + 1)
+    said = "".join(proxy["errors"][since:])
+    status, doc = call(proxy, "POST", "/v1/capabilities/track_order",
+                       {"order_id": "A1001"})
+    if re.search(r"soapbridge\.yaml:\d+", said) and status == 200 and \
+            "configuration 2 still serves" in said:
+        ok("reload: a broken file is reported with its line; the running "
+           "configuration goes on")
+    else:
+        not_ok("reload: a broken file", f"status {status}: {said[-1500:]}")
+    counts = [metric(proxy, 'soapbridge_config_reloads_total{outcome="ok"}'),
+              metric(proxy,
+                     'soapbridge_config_reloads_total{outcome="failed"}'),
+              metric(proxy, "soapbridge_config_last_reload_successful")]
+    if counts == [1, 1, 0]:
+        ok("reload: counted in /metrics")
+    else:
+        not_ok("reload metrics", f"ok, failed, last: {counts}")
+    # watch: true, then a new mapping file is enough
+    with open(conf_path, "w") as f:
+        f.write(changed.replace("watch: false", "watch: true"))
+    since = len(proxy["errors"])
+    proc.send_signal(signal.SIGHUP)
+    wait_said(proxy, "configuration 3 serves", since)
+    since = len(proxy["errors"])
+    with open(os.path.join(work, "mappings", "ship_status.yaml"), "w") as f:
+        f.write(mapping.replace("capability: get_order_status",
+                                "capability: ship_status"))
+    wait_said(proxy, "configuration 4 serves", since)
+    said = "".join(proxy["errors"][since:])
+    status, doc = call(proxy, "POST", "/v1/capabilities/ship_status",
+                       {"order_id": "A1001"})
+    if "mappings/ship_status.yaml changed: reloading" in said and \
+            status == 200 and doc["ok"]:
+        ok("reload: with watch on, a file written is served")
+    else:
+        not_ok("reload: watch", f"status {status}: {said[-1500:]}")
+
+
 def check_raw_http(proxy):
     """HTTP as clients write it beyond http.client's defaults: a chunked
     body is decoded, and a request that is not HTTP gets the canonical
@@ -559,7 +729,11 @@ def main():
         env["GARBAGE_URL"] = garbage_url
         proxies["secure"] = start_secure_proxy(env, work)
         check_secure(proxies["secure"], work)
-        for name in ("demo", "broken", "secure", "wsdl"):
+        reload_work = os.path.join(work, "reload")
+        os.mkdir(reload_work)
+        proxies["reload"] = start_reload_proxy(env, reload_work)
+        check_reload(proxies["reload"], reload_work)
+        for name in ("demo", "broken", "secure", "wsdl", "reload"):
             proxy = proxies.pop(name)
             status = stop(name, proxy["proc"])
             if name == "demo":

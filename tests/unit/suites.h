@@ -18,7 +18,7 @@ struct unit_suite {
     X(error) X(strbuf) X(numtext) X(yamldoc) X(jsonxml) X(catalog) X(xsd) X(wsdl) X(realwsdl) X(envelope) X(xmlscan) X(tables) \
     X(tz) X(xsltfunc) X(mapping) X(stylegen) X(compile) X(confdir) \
     X(translate) X(native) X(jsonschema) X(serveconf) \
-    X(canon) X(metrics) X(accesslog) X(upstream) X(httpserv)
+    X(canon) X(metrics) X(accesslog) X(upstream) X(httpserv) X(watch)
 
 #ifdef SB_ONLY_SUITES
 #undef SB_SUITES

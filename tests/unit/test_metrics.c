@@ -19,7 +19,7 @@ static const char *const ops[] = {"ShippingService.GetOrderStatus",
 
 static struct metrics *newMetrics(size_t workers)
 {
-    struct metrics *m = metrics_new(workers, caps, 2, ops, 2);
+    struct metrics *m = metrics_new(workers, caps, 2, ops, 2, 2);
     ck_assert_ptr_nonnull(m);
     return m;
 }
@@ -267,6 +267,8 @@ START_TEST(every_family_is_declared_from_the_start)
         "soapbridge_client_connections gauge",
         "soapbridge_upstream_in_flight gauge",
         "soapbridge_upstream_connections_opened_total counter",
+        "soapbridge_config_reloads_total counter",
+        "soapbridge_config_last_reload_successful gauge",
     };
     struct metrics *m = newMetrics(2);
     char *text = render(m, NULL);
@@ -284,6 +286,68 @@ START_TEST(every_family_is_declared_from_the_start)
         valueOf(text, "soapbridge_upstream_in_flight{worker=\"1\"}"), 0);
     ck_assert_double_eq(
         valueOf(text, "soapbridge_client_connections{worker=\"1\"}"), 0);
+    ck_assert_double_eq(
+        valueOf(text, "soapbridge_config_reloads_total{outcome=\"ok\"}"), 0);
+    ck_assert_double_eq(
+        valueOf(text, "soapbridge_config_last_reload_successful"), 1);
+    free(text);
+    metrics_free(m);
+}
+END_TEST
+
+/* A reload names capabilities the start did not know: they take the room
+ * made at the start, and what was counted before stays. */
+START_TEST(names_added_later_keep_counting)
+{
+    struct metrics *m = newMetrics(2);  /* room for 2 names more */
+    struct metrics_worker *w0 = metrics_worker(m, 0);
+    struct metrics_worker *w1 = metrics_worker(m, 1);
+    ck_assert_int_eq(metrics_add_capability(m, "get_order_status"), 0);
+    metrics_request_done(w0, 0, METRICS_OUTCOME_OK, 0.01, 1, 1);
+    ck_assert_int_eq(metrics_add_capability(m, "create_ticket"), 2);
+    ck_assert_int_eq(metrics_add_operation(m, "TicketService.CreateTicket"),
+                     2);
+    metrics_request_done(w1, 2, METRICS_OUTCOME_OK, 0.01, 10, 20);
+    metrics_upstream_done(w1, 2, "ok", 0.01);
+    metrics_request_done(w1, -1, metrics_outcome_index("not_found"), 0.01, 0,
+                         5);
+    metrics_request_done(w1, 99, metrics_outcome_index("not_found"), 0.01, 0,
+                         5);
+    ck_assert_int_eq(metrics_add_capability(m, "third"), 3);
+    ck_assert_int_eq(metrics_add_capability(m, "fourth"), -1);   /* full */
+    ck_assert_int_eq(metrics_add_capability(m, "third"), 3);
+    metrics_config_reload(m, 1);
+    metrics_config_reload(m, 0);
+    char *text = render(m, NULL);
+    assertWellFormed(text);
+    ck_assert_double_eq(valueOf(text, "soapbridge_requests_total{capability="
+                                      "\"get_order_status\",outcome=\"ok\"}"),
+                        1);
+    ck_assert_double_eq(valueOf(text, "soapbridge_requests_total{capability="
+                                      "\"create_ticket\",outcome=\"ok\"}"),
+                        1);
+    ck_assert_double_eq(valueOf(text, "soapbridge_response_bytes_total{"
+                                      "capability=\"create_ticket\"}"),
+                        20);
+    ck_assert_double_eq(valueOf(text, "soapbridge_requests_total{capability="
+                                      "\"\",outcome=\"not_found\"}"),
+                        2);
+    ck_assert_double_eq(valueOf(text, "soapbridge_upstream_requests_total{"
+                                      "operation=\"TicketService."
+                                      "CreateTicket\",outcome=\"ok\"}"),
+                        1);
+    /* a name with nothing counted yet has no series */
+    ck_assert_ptr_null(strstr(text, "capability=\"third\""));
+    ck_assert_double_eq(valueOf(text, "soapbridge_errors_total{code="
+                                      "\"not_found\"}"),
+                        2);
+    ck_assert_double_eq(
+        valueOf(text, "soapbridge_config_reloads_total{outcome=\"ok\"}"), 1);
+    ck_assert_double_eq(
+        valueOf(text, "soapbridge_config_reloads_total{outcome=\"failed\"}"),
+        1);
+    ck_assert_double_eq(
+        valueOf(text, "soapbridge_config_last_reload_successful"), 0);
     free(text);
     metrics_free(m);
 }
@@ -425,7 +489,7 @@ START_TEST(label_values_are_escaped)
     static const char *const odd[] = {"say \"hi\"", "back\\slash",
                                       "two\nlines"};
     static const char *const noOps[] = {"a\"b"};
-    struct metrics *m = metrics_new(1, odd, 3, noOps, 1);
+    struct metrics *m = metrics_new(1, odd, 3, noOps, 1, 0);
     ck_assert_ptr_nonnull(m);
     struct metrics_worker *w = metrics_worker(m, 0);
     for (int i = 0; i < 3; i++) {
@@ -505,10 +569,16 @@ END_TEST
 
 START_TEST(bounds_and_null_workers)
 {
-    ck_assert_ptr_null(metrics_new(0, caps, 2, ops, 2));
-    ck_assert_ptr_null(metrics_new(METRICS_MAX_WORKERS + 1, caps, 2, ops, 2));
-    ck_assert_ptr_null(metrics_new(1, caps, METRICS_MAX_LABELS + 1, ops, 2));
-    struct metrics *m = metrics_new(1, NULL, 0, NULL, 0);
+    static const char *const twice[] = {"a", "a"};
+    ck_assert_ptr_null(metrics_new(0, caps, 2, ops, 2, 0));
+    ck_assert_ptr_null(
+        metrics_new(METRICS_MAX_WORKERS + 1, caps, 2, ops, 2, 0));
+    ck_assert_ptr_null(metrics_new(1, caps, METRICS_MAX_LABELS + 1, ops, 2, 0));
+    ck_assert_ptr_null(metrics_new(1, caps, 2, ops, 2, METRICS_MAX_LABELS));
+    ck_assert_ptr_null(metrics_new(1, twice, 2, ops, 2, 0));
+    ck_assert_int_eq(metrics_add_capability(NULL, "a"), -1);
+    metrics_config_reload(NULL, 1);
+    struct metrics *m = metrics_new(1, NULL, 0, NULL, 0, 0);
     ck_assert_ptr_nonnull(m);
     ck_assert_ptr_null(metrics_worker(m, 1));
     ck_assert_ptr_null(metrics_worker(NULL, 0));
@@ -653,6 +723,7 @@ Suite *metrics_suite(void)
     tcase_add_test(tc, outcome_table_lookups);
     tcase_add_test(tc, every_error_code_is_an_outcome);
     tcase_add_test(tc, bounds_and_null_workers);
+    tcase_add_test(tc, names_added_later_keep_counting);
     suite_add_tcase(s, tc);
 
     /* Threads under valgrind and the sanitizers take a while. */

@@ -112,8 +112,8 @@ static char *dumpConf(const struct serveconf *c)
                       i, l->host, l->port, orDash(l->tls_certificate),
                       orDash(l->tls_key), l->line);
     }
-    strbuf_printf(&sb, "zero_config = %d\nstrict = %d\n", c->zero_config,
-                  c->strict);
+    strbuf_printf(&sb, "zero_config = %d\nstrict = %d\nwatch = %d\n",
+                  c->zero_config, c->strict, c->watch);
     strbuf_printf(&sb, "limits = body %zu, depth %zu, response %zu, "
                   "timeout %ld, connections %zu\n", c->limits.max_body_bytes,
                   c->limits.max_json_depth, c->limits.max_response_bytes,
@@ -363,6 +363,7 @@ START_TEST(embedded_defaults)
     ck_assert_int_eq(c->listen[0].port, 8080);
     ck_assert_int_eq(c->zero_config, 1);
     ck_assert_int_eq(c->strict, 0);
+    ck_assert_int_eq(c->watch, 1);
     ck_assert_int_eq(c->workers, onlineCpus());
     ck_assert_uint_eq(c->limits.max_body_bytes, 1048576);
     ck_assert_uint_eq(c->limits.max_json_depth, 64);
