@@ -27,6 +27,7 @@ _Static_assert(ACCESSLOG_LINE_MAX <= PIPE_BUF, "a line must fit in PIPE_BUF");
 struct accesslog {
     int fd;                 /* -1: off */
     int owns_fd;            /* 0 for stdout */
+    char *path;             /* the file's; NULL for stdout or off */
     atomic_ullong failures; /* the one member threads share: counted
                                with an atomic add */
 };
@@ -57,6 +58,16 @@ struct line {
     struct keep keep;
 };
 
+static int openFile(const char *path, struct sb_error *err)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
+                  0640);
+    if (fd < 0)
+        error_set(err, "access_log", "cannot open access log %s: %s", path,
+                  strerror(errno));
+    return fd;
+}
+
 struct accesslog *accesslog_open(const char *target, struct sb_error *err)
 {
     struct accesslog *log = calloc(1, sizeof(*log));
@@ -72,16 +83,35 @@ struct accesslog *accesslog_open(const char *target, struct sb_error *err)
         log->fd = STDOUT_FILENO;
         return log;
     }
-    log->fd = open(target, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-                   0640);
-    if (log->fd < 0) {
-        error_set(err, "access_log", "cannot open access log %s: %s", target,
-                  strerror(errno));
+    if (!(log->path = strdup(target))) {
+        error_set(err, "access_log", "out of memory");
+        free(log);
+        return NULL;
+    }
+    if ((log->fd = openFile(target, err)) < 0) {
+        free(log->path);
         free(log);
         return NULL;
     }
     log->owns_fd = 1;
     return log;
+}
+
+int accesslog_reopen(struct accesslog *log, struct sb_error *err)
+{
+    if (!log || !log->path)
+        return 0;
+    int fd = openFile(log->path, err);
+    if (fd < 0)
+        return -1;
+    /* One step for the writers: a write either went to the old file or
+     * goes to the new one. */
+    int rc = dup2(fd, log->fd) < 0 ? -1 : 0;
+    if (rc < 0)
+        error_set(err, "access_log", "cannot reopen access log %s: %s",
+                  log->path, strerror(errno));
+    close(fd);
+    return rc;
 }
 
 void accesslog_close(struct accesslog *log)
@@ -90,6 +120,7 @@ void accesslog_close(struct accesslog *log)
         return;
     if (log->owns_fd)
         close(log->fd);
+    free(log->path);
     free(log);
 }
 

@@ -83,6 +83,13 @@ struct accesslog *accesslog_open(const char *target, struct sb_error *err);
  * "off": nothing is written. */
 void accesslog_write(struct accesslog *log, const struct accesslog_entry *e);
 
+/* Open the file again, for log rotation (rename, then SIGHUP): lines
+ * from then on go to a file of that name, made if missing. Safe while
+ * threads write (the new file takes the old one's descriptor with one
+ * dup2). 0, also for stdout and off; -1 with err when the file cannot be
+ * opened, and the lines go on to the old file. */
+int accesslog_reopen(struct accesslog *log, struct sb_error *err);
+
 /* How many lines could not be written whole since the log was opened. */
 unsigned long long accesslog_failures(const struct accesslog *log);
 

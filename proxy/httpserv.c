@@ -125,6 +125,11 @@ struct httpserv {
     struct conn *conns;
     size_t n_conns;
     int full;                       /* not accepting: max_conns open */
+    int draining;                   /* httpserv_drain: no connection
+                                       is kept after its reply */
+    void (*drained)(void *);        /* ... and this is called once none
+                                       is left */
+    void *drained_arg;
     struct httpserv_group *group;   /* NULL when alone */
     size_t member;                  /* its place in the group */
     struct event *handed;           /* connections handed to it */
@@ -157,7 +162,7 @@ static void freeConn(struct conn *c)
     if (hs->group)
         atomic_fetch_sub_explicit(&hs->group->open[hs->member], 1,
                                   memory_order_relaxed);
-    if (hs->full) {             /* there is room again */
+    if (hs->full && hs->accepting) {    /* there is room again */
         hs->full = 0;
         event_add(hs->accepting, NULL);
     }
@@ -170,6 +175,11 @@ static void freeConn(struct conn *c)
     free(c->in);
     free(c->out);
     free(c);
+    if (hs->draining && hs->n_conns == 0 && hs->drained) {
+        void (*done)(void *) = hs->drained;
+        hs->drained = NULL;
+        done(hs->drained_arg);
+    }
 }
 
 static void enter(struct conn *c)
@@ -952,6 +962,8 @@ void httpserv_reply(struct httpserv_request *req, int status,
         return;
     }
     req->on_close = NULL;
+    if (c->hs->draining)
+        req->keep_alive = 0;    /* said in the reply: Connection: close */
     if (!req->keep_alive)
         c->closing = 1;
     size_t hlen = formatHead(c, status, len, head, sizeof(head));
@@ -1128,7 +1140,8 @@ static void onResume(evutil_socket_t fd, short what, void *arg)
     struct httpserv *hs = arg;
     (void)fd;
     (void)what;
-    event_add(hs->accepting, NULL);
+    if (hs->accepting)
+        event_add(hs->accepting, NULL);
 }
 
 static void onAccept(evutil_socket_t fd, short what, void *arg)
@@ -1212,6 +1225,7 @@ void httpserv_free(struct httpserv *hs)
 {
     if (!hs)
         return;
+    hs->drained = NULL;
     for (struct conn *c = hs->conns; c; c = c->next) {
         enter(c);
         closeConn(c);
@@ -1234,6 +1248,36 @@ void httpserv_free(struct httpserv *hs)
     if (hs->tls)
         SSL_CTX_free(hs->tls);
     free(hs);
+}
+
+void httpserv_drain(struct httpserv *hs, void (*done)(void *), void *arg)
+{
+    if (hs->draining)
+        return;
+    hs->draining = 1;
+    hs->drained = done;
+    hs->drained_arg = arg;
+    if (hs->accepting) {
+        event_free(hs->accepting);
+        hs->accepting = NULL;
+    }
+    evtimer_del(hs->resume);
+    if (hs->fd >= 0)
+        close(hs->fd);
+    hs->fd = -1;
+    /* Idle connections close now; the others after their reply. */
+    for (struct conn *c = hs->conns, *next; c; c = next) {
+        next = c->next;
+        if (c->active || c->writing || c->lingering || c->in_len > 0)
+            continue;
+        enter(c);
+        closeConn(c);
+        leave(c);       /* frees it, and may call done */
+    }
+    if (hs->n_conns == 0 && hs->drained) {
+        hs->drained = NULL;
+        done(arg);
+    }
 }
 
 size_t httpserv_connections(const struct httpserv *hs)

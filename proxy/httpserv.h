@@ -64,6 +64,17 @@ void httpserv_free(struct httpserv *hs);
 void httpserv_set_limits(struct httpserv *hs,
                          const struct httpserv_limits *limits);
 
+/*
+ * Stop gracefully: the listening socket closes at once (new connections
+ * are refused), idle keep-alive connections close, and every other
+ * connection closes once the request it is reading or handling has been
+ * answered (with Connection: close). done(arg) is called once no
+ * connection is left: from the loop, or from this call when none is
+ * open; it must not free hs. A second call does nothing. httpserv_free
+ * still ends whatever is left.
+ */
+void httpserv_drain(struct httpserv *hs, void (*done)(void *), void *arg);
+
 /* The client connections it has open. */
 size_t httpserv_connections(const struct httpserv *hs);
 

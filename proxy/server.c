@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -29,6 +30,8 @@
 #define CLIENT_IDLE_SECONDS 60      /* keep-alive connections without a
                                        request are closed after this */
 #define CLIENT_MAX_HEAD_BYTES 65536 /* request line and headers */
+#define STOP_GRACE_EXTRA_MS 3000     /* past request_timeout_ms, for the
+                                       last replies to be written */
 #define WATCH_SETTLE_MS 300         /* a burst of file changes is one
                                        reload this long after the last */
 
@@ -319,12 +322,52 @@ static void closeListener(struct listener *l, size_t n_workers)
 
 /* ---- workers ---- */
 
+/* Every connection of the worker's servers has closed. */
+static void onDrained(void *arg)
+{
+    struct worker *w = arg;
+    if (--w->undrained == 0)
+        event_base_loopbreak(w->base);
+}
+
+static void onGrace(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    size_t open = 0;
+    (void)fd;
+    (void)what;
+    for (size_t i = 0; i < w->n_servers; i++)
+        open += httpserv_connections(w->servers[i]);
+    fprintf(stderr, "soapbridge: warning: worker %zu: %zu connection(s) "
+            "still open after the grace period; closing them\n", w->index,
+            open);
+    event_base_loopbreak(w->base);
+}
+
+/* SIGINT or SIGTERM: the first time, take no more connections and finish
+ * the requests that have come (for at most the longest a request may
+ * take, and the linger after its reply); the second time, stop now. */
 static void onStop(evutil_socket_t fd, short what, void *arg)
 {
     struct worker *w = arg;
     (void)fd;
     (void)what;
-    event_base_loopbreak(w->base);
+    uint64_t one = 1;
+    if (w->stopping++) {
+        event_base_loopbreak(w->base);
+        return;
+    }
+    long ms = w->snap->conf->limits.request_timeout_ms + STOP_GRACE_EXTRA_MS;
+    struct timeval grace = {ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(w->grace, &grace);
+    w->undrained = w->n_servers;
+    for (size_t i = 0; i < w->n_servers; i++)
+        httpserv_drain(w->servers[i], onDrained, w);
+    if (w->n_servers == 0)
+        event_base_loopbreak(w->base);
+    /* its listening sockets are closed now */
+    if (write(w->shared->drains, &one, sizeof(one)) < 0)
+        perror("soapbridge: telling the main thread a worker drains");
 }
 
 /* What the client side may use, from a configuration: the listener's
@@ -417,6 +460,7 @@ static int prepareWorker(struct server *sv, size_t index, struct sb_error *err)
     if (!(w->base = newBase()) ||
         !(w->servers = calloc(sv->n_listeners, sizeof(*w->servers))) ||
         !(w->stop = event_new(w->base, -1, 0, onStop, w)) ||
+        !(w->grace = evtimer_new(w->base, onGrace, w)) ||
         !(w->reload = event_new(w->base, -1, 0, onReload, w)) ||
         !(w->pool_gauge = event_new(w->base, -1, EV_PERSIST, onPoolGauge, w)))
         return error_set(err, "internal", "out of memory");
@@ -452,6 +496,8 @@ static void freeWorker(struct worker *w)
         snapshot_drop(w->snap);
     if (w->stop)
         event_free(w->stop);
+    if (w->grace)
+        event_free(w->grace);
     if (w->reload)
         event_free(w->reload);
     if (w->pool_gauge)
@@ -463,7 +509,10 @@ static void freeWorker(struct worker *w)
 static void *runWorker(void *arg)
 {
     struct worker *w = arg;
+    uint64_t one = 1;
     event_base_dispatch(w->base);
+    if (write(w->shared->exits, &one, sizeof(one)) < 0)
+        perror("soapbridge: telling the main thread a worker ended");
     return NULL;
 }
 
@@ -532,8 +581,10 @@ struct server *server_new(struct serveconf *conf, struct confdir *cd,
     /* room for a reload to name as many capabilities again, and 64 */
     size_t spare = 2 * (cd->n_capabilities + cd->n_operations) + 64;
     struct server *sv = calloc(1, sizeof(*sv));
-    if (sv)
+    if (sv) {
         sv->n_workers = conf->workers > 0 ? (size_t)conf->workers : 1;
+        sv->shared.exits = sv->shared.drains = -1;
+    }
     if (!sv || !(sv->shared.metrics =
                      metrics_new(sv->n_workers, NULL, 0, NULL, 0, spare))) {
         error_set(err, "internal", "out of memory");
@@ -559,6 +610,12 @@ struct server *server_new(struct serveconf *conf, struct confdir *cd,
         goto fail;
     }
     sv->shared.n_workers = sv->n_workers;
+    if ((sv->shared.exits = eventfd(0, EFD_CLOEXEC)) < 0 ||
+        (sv->shared.drains = eventfd(0, EFD_CLOEXEC)) < 0) {
+        error_set(err, "internal", "cannot make an eventfd: %s",
+                  strerror(errno));
+        goto fail;
+    }
     if (!(sv->shared.client_groups = calloc(conf->n_listen + 1,
                                             sizeof(*sv->shared.client_groups)))) {
         error_set(err, "internal", "out of memory");
@@ -668,6 +725,10 @@ static void reloadWith(struct server *sv, server_loader *load, void *arg,
     char line[1024];
     unsigned generation = sv->current->generation;
     fprintf(stderr, "soapbridge: %s: reloading the configuration\n", why);
+    /* whatever the configuration, so that log rotation can signal */
+    if (accesslog_reopen(sv->shared.log, &err) < 0)
+        fprintf(stderr, "soapbridge: warning: %s\n",
+                error_format(&err, line, sizeof(line)));
     int rc = load(arg, &conf, &cd);
     if (rc == 0 && (rc = server_reload(sv, conf, cd, &err)) < 0)
         fprintf(stderr, "soapbridge: %s\n",
@@ -698,9 +759,10 @@ static double monotonic(void)
  * second while there are any). A burst of file changes, as an editor or
  * a deployment writes them, is one reload WATCH_SETTLE_MS after the last
  * one. */
-static void mainLoop(struct server *sv, int sfd, server_loader *load,
-                     void *arg)
+static int mainLoop(struct server *sv, int sfd, server_loader *load,
+                    void *arg)
 {
+    int stop = 0;
     struct watch *watch = load ? watchFor(sv->current) : NULL;
     char changed[PATH_MAX + 16] = "";
     double settle = 0;  /* when to reload for changed */
@@ -734,8 +796,10 @@ static void mainLoop(struct server *sv, int sfd, server_loader *load,
         const char *why = NULL;
         if ((p[0].revents & POLLIN) &&
             read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-            if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
+            if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
+                stop = (int)si.ssi_signo;
                 break;
+            }
             if (load)
                 why = "SIGHUP";
         } else if (changed[0] && monotonic() >= settle)
@@ -746,6 +810,69 @@ static void mainLoop(struct server *sv, int sfd, server_loader *load,
         }
     }
     watch_free(watch);
+    return stop;
+}
+
+static const char *signalName(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal";
+}
+
+/* The number an eventfd has counted since it was last read (0 when it
+ * was not ready). */
+static size_t takeCount(int fd, short revents)
+{
+    uint64_t n;
+    if (!(revents & POLLIN) || read(fd, &n, sizeof(n)) != (ssize_t)sizeof(n))
+        return 0;
+    return (size_t)n;
+}
+
+/* Stop the workers that started: each drains (onStop), which is said
+ * once every listening socket is closed (sig: the signal that stopped
+ * the server; 0 says nothing); a second SIGINT or SIGTERM meanwhile
+ * makes them stop at once. */
+static void stopWorkers(struct server *sv, int sfd, int sig)
+{
+    size_t started = 0, draining = 0, ended = 0;
+    for (size_t i = 0; i < sv->n_workers; i++)
+        if (sv->workers[i].started) {
+            event_active(sv->workers[i].stop, EV_READ, 0);
+            started++;
+        }
+    while (ended < started) {
+        struct pollfd p[3] = {{.fd = sfd, .events = POLLIN},
+                              {.fd = sv->shared.exits, .events = POLLIN},
+                              {.fd = sv->shared.drains, .events = POLLIN}};
+        if (poll(p, 3, -1) < 0)
+            continue;   /* EINTR */
+        ended += takeCount(sv->shared.exits, p[1].revents);
+        size_t now = takeCount(sv->shared.drains, p[2].revents);
+        if (now && (draining += now) == started && sig) {
+            fprintf(stderr, "soapbridge: %s: stopping: no new connections; "
+                    "finishing the requests that came (at most %ld ms; "
+                    "the same signal again stops at once)\n",
+                    signalName(sig),
+                    sv->current->conf->limits.request_timeout_ms +
+                        STOP_GRACE_EXTRA_MS);
+            fflush(stderr);
+        }
+        struct signalfd_siginfo si;
+        if ((p[0].revents & POLLIN) &&
+            read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
+            si.ssi_signo != SIGHUP) {
+            fprintf(stderr, "soapbridge: %s again: stopping now\n",
+                    signalName((int)si.ssi_signo));
+            for (size_t i = 0; i < sv->n_workers; i++)
+                if (sv->workers[i].started)
+                    event_active(sv->workers[i].stop, EV_READ, 0);
+        }
+    }
+    for (size_t i = 0; i < sv->n_workers; i++)
+        if (sv->workers[i].started) {
+            pthread_join(sv->workers[i].thread, NULL);
+            sv->workers[i].started = 0;
+        }
 }
 
 int server_run(struct server *sv, server_loader *load, void *arg,
@@ -776,18 +903,9 @@ int server_run(struct server *sv, server_loader *load, void *arg,
         }
         sv->workers[i].started = 1;
     }
-    if (rc == 0)
-        mainLoop(sv, sfd, load, arg);
+    stopWorkers(sv, sfd, rc == 0 ? mainLoop(sv, sfd, load, arg) : 0);
     if (sfd >= 0)
         close(sfd);
-    for (size_t i = 0; i < sv->n_workers; i++)
-        if (sv->workers[i].started)
-            event_active(sv->workers[i].stop, EV_READ, 0);
-    for (size_t i = 0; i < sv->n_workers; i++)
-        if (sv->workers[i].started) {
-            pthread_join(sv->workers[i].thread, NULL);
-            sv->workers[i].started = 0;
-        }
     signal(SIGHUP, SIG_IGN);    /* one sent while stopping does not kill */
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
@@ -814,6 +932,10 @@ void server_free(struct server *sv)
     for (int i = 0; i < N_FIXED; i++)
         free(sv->fixed[i]);
     free(sv->shared.client_groups);
+    if (sv->shared.exits >= 0)
+        close(sv->shared.exits);
+    if (sv->shared.drains >= 0)
+        close(sv->shared.drains);
     metrics_free(sv->shared.metrics);
     accesslog_close(sv->shared.log);
     free(sv);

@@ -90,6 +90,8 @@ struct server_shared {
     size_t n_client_groups;
     struct metrics *metrics;
     struct accesslog *log;
+    int drains;                         /* eventfds the workers count */
+    int exits;                          /* on: draining, and ended */
 };
 
 /* One worker thread's own state; only that thread touches it (but for
@@ -106,7 +108,10 @@ struct worker {
     size_t n_servers;
     struct upstream_pool *upstreams;
     struct metrics_worker *metrics;
-    struct event *stop;
+    struct event *stop;                 /* once: drain; twice: now */
+    int stopping;
+    size_t undrained;                   /* servers with connections left */
+    struct event *grace;                /* the drain's time limit */
     struct event *pool_gauge;           /* refreshes the pool metrics */
     unsigned long long random_state;    /* request and span ids */
     pthread_t thread;
@@ -137,10 +142,12 @@ const char *server_url(const struct server *server, size_t listener);
 size_t server_listener_count(const struct server *server);
 
 /* Start the workers and serve until SIGINT or SIGTERM; then stop
- * accepting, stop the workers and return 0 (-1 with err when a worker
- * could not start). On SIGHUP, load(arg, ...) and serve what it loaded
- * (server_reload); load NULL ignores SIGHUP. Call from the main thread,
- * once. */
+ * accepting, finish the requests that came (for at most
+ * limits.request_timeout_ms and 3 s; a second signal cuts this short),
+ * stop the workers and return 0 (-1 with err when a worker could not
+ * start). On SIGHUP, or a change of a watched file (watch: true),
+ * load(arg, ...) and serve what it loaded (server_reload); load NULL
+ * ignores both. Call from the main thread, once. */
 int server_run(struct server *server, server_loader *load, void *arg,
                struct sb_error *err);
 

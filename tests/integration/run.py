@@ -429,7 +429,10 @@ def start_reload_proxy(env, work):
         os.symlink(os.path.join(SRC, folder), os.path.join(work, folder))
     shutil.copytree(os.path.join(SRC, "mappings"),
                     os.path.join(work, "mappings"))
-    shutil.copy(os.path.join(SRC, "soapbridge.yaml"), work)
+    with open(os.path.join(SRC, "soapbridge.yaml")) as f:
+        conf = f.read()
+    with open(os.path.join(work, "soapbridge.yaml"), "w") as f:
+        f.write(conf.replace('access_log: "-"', 'access_log: "access.log"'))
     env = dict(env)
     env.pop("SHIPPING_TIMEOUT_MS", None)    # the slow call must not time out
     return start_proxy("reload proxy", ["-c", work], env)
@@ -468,9 +471,11 @@ def check_reload(proxy, work):
     with open(conf_path) as f:
         conf = f.read()
     changed = conf.replace("max_body_bytes: 1048576", "max_body_bytes: 200") \
-                  .replace('access_log: "-"', 'access_log: "off"')
+                  .replace('access_log: "access.log"', 'access_log: "off"')
     with open(conf_path, "w") as f:
         f.write(changed)
+    log_path = os.path.join(work, "access.log")
+    os.rename(log_path, log_path + ".1")    # as logrotate does
     since = len(proxy["errors"])
     proc.send_signal(signal.SIGHUP)
     line = wait_said(proxy, " serves", since + 1)
@@ -487,6 +492,15 @@ def check_reload(proxy, work):
         ok("reload: a mapping file added is served")
     else:
         not_ok("reload: the added mapping", f"status {status}: {doc}")
+    with open(log_path + ".1") as f:
+        before = f.read()
+    with open(log_path) as f:
+        after = f.read()
+    if '"/v1/capabilities/track_order"' in before and \
+            '"capability":"track_order"' in after:
+        ok("reload: the access log reopened after a rotation")
+    else:
+        not_ok("reload: access log reopened", f"{before[-300:]} | {after}")
     status, doc = slow.get("result", (None, None))
     if status == 200 and doc["ok"]:
         ok("reload: a call running meanwhile finishes")
@@ -544,6 +558,51 @@ def check_reload(proxy, work):
         ok("reload: with watch on, a file written is served")
     else:
         not_ok("reload: watch", f"status {status}: {said[-1500:]}")
+
+
+def check_graceful_stop(proxy):
+    """SIGTERM: new connections are refused and idle ones closed at once,
+    while a call in flight is answered (Connection: close) before the
+    proxy exits 0."""
+    idle = http.client.HTTPConnection("127.0.0.1", proxy["port"],
+                                      timeout=READY_TIMEOUT)
+    idle.request("GET", "/healthz")
+    idle.getresponse().read()
+    slow = {}
+
+    def slow_call():
+        conn = http.client.HTTPConnection("127.0.0.1", proxy["port"],
+                                          timeout=READY_TIMEOUT)
+        conn.request("POST", "/v1/capabilities/get_order_status",
+                     body=b'{"order_id":"A1001","delay_ms":2000}',
+                     headers={"Content-Type": "application/json"})
+        res = conn.getresponse()
+        slow["reply"] = (res.status, res.getheader("Connection"),
+                         json.loads(res.read()))
+        conn.close()
+    thread = threading.Thread(target=slow_call)
+    thread.start()
+    while (metric(proxy, "soapbridge_in_flight_requests") or 0) < 2 and \
+            thread.is_alive():
+        pass
+    since = len(proxy["errors"])
+    proxy["proc"].send_signal(signal.SIGTERM)
+    wait_said(proxy, "stopping:", since)
+    idle_closed = idle.sock.recv(1) == b""
+    idle.close()
+    try:
+        socket.create_connection(("127.0.0.1", proxy["port"]), timeout=60)
+        refused = False
+    except ConnectionRefusedError:
+        refused = True
+    thread.join(timeout=READY_TIMEOUT)
+    status, connection, doc = slow.get("reply", (None, None, None))
+    if idle_closed and refused and status == 200 and doc["ok"] and \
+            connection == "close":
+        ok("SIGTERM: nothing new taken, the call in flight answered")
+    else:
+        not_ok("graceful stop", f"idle closed {idle_closed}, refused "
+               f"{refused}, call {status} {connection} {doc}")
 
 
 def check_raw_http(proxy):
@@ -733,6 +792,7 @@ def main():
         os.mkdir(reload_work)
         proxies["reload"] = start_reload_proxy(env, reload_work)
         check_reload(proxies["reload"], reload_work)
+        check_graceful_stop(proxies["reload"])
         for name in ("demo", "broken", "secure", "wsdl", "reload"):
             proxy = proxies.pop(name)
             status = stop(name, proxy["proc"])

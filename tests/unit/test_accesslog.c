@@ -465,6 +465,66 @@ START_TEST(open_failure_names_the_file)
 }
 END_TEST
 
+/* Rotation: after a rename, reopen makes a new file of the name and
+ * the lines go there; a reopen that fails keeps writing to the old
+ * file. stdout and off have nothing to reopen. */
+START_TEST(reopen_follows_a_rotation)
+{
+    char path[PATH_MAX], rotated[PATH_MAX + 8], dir[PATH_MAX];
+    struct sb_error err;
+    struct lines ls;
+    tempPath(path, sizeof(path));
+    snprintf(rotated, sizeof(rotated), "%s.1", path);
+    struct accesslog *log = openLog(path);
+    struct accesslog_entry e = {.request_id = "before", .status = 200};
+    accesslog_write(log, &e);
+    ck_assert_int_eq(rename(path, rotated), 0);
+    e.request_id = "rotated-late";
+    accesslog_write(log, &e);   /* still the old file */
+    error_clear(&err);
+    ck_assert_int_eq(accesslog_reopen(log, &err), 0);
+    e.request_id = "after";
+    accesslog_write(log, &e);
+    readLines(rotated, &ls);
+    ck_assert_uint_eq(ls.n, 2);
+    ck_assert_ptr_nonnull(strstr(ls.line[1], "\"rotated-late\""));
+    free(ls.text);
+    readLines(path, &ls);
+    ck_assert_uint_eq(ls.n, 1);
+    ck_assert_ptr_nonnull(strstr(ls.line[0], "\"after\""));
+    free(ls.text);
+    unlink(rotated);
+    unlink(path);
+    accesslog_close(log);
+
+    /* in a folder that goes away: the reopen fails, naming the file */
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof(dir), "%s/sb-accesslog-dir-XXXXXX",
+             tmp && *tmp ? tmp : P_tmpdir);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_lt(snprintf(path, sizeof(path), "%s/access.log", dir),
+                     (int)sizeof(path));
+    log = openLog(path);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+    error_clear(&err);
+    ck_assert_int_eq(accesslog_reopen(log, &err), -1);
+    ck_assert_str_eq(err.code, "access_log");
+    ck_assert_ptr_nonnull(strstr(err.message, path));
+    accesslog_write(log, &e);   /* to the old, unlinked file: no failure */
+    ck_assert_uint_eq(accesslog_failures(log), 0);
+    accesslog_close(log);
+
+    log = openLog("-");
+    ck_assert_int_eq(accesslog_reopen(log, &err), 0);
+    accesslog_close(log);
+    log = openLog("off");
+    ck_assert_int_eq(accesslog_reopen(log, &err), 0);
+    accesslog_close(log);
+    ck_assert_int_eq(accesslog_reopen(NULL, &err), 0);
+}
+END_TEST
+
 /* A write that fails is counted, not reported. */
 START_TEST(failed_writes_are_counted)
 {
@@ -503,6 +563,7 @@ Suite *accesslog_suite(void)
     tcase_add_test(tc, off_writes_nothing);
     tcase_add_test(tc, dash_is_stdout);
     tcase_add_test(tc, open_failure_names_the_file);
+    tcase_add_test(tc, reopen_follows_a_rotation);
     tcase_add_test(tc, failed_writes_are_counted);
     suite_add_tcase(s, tc);
 

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -768,6 +769,86 @@ START_TEST(group_shares_connections_out)
 }
 END_TEST
 
+static int drainedCalls;
+
+static void onDrained(void *arg)
+{
+    ck_assert_ptr_eq(arg, &drainedCalls);
+    drainedCalls++;
+}
+
+static int wasDrained(void)
+{
+    return drainedCalls > 0;
+}
+
+static int noConnections(void)
+{
+    return httpserv_connections(fx.hs) == 0;
+}
+
+static int handledTwo(void)
+{
+    return fx.handled >= 2;
+}
+
+/* Draining: the listening socket closes at once (a new connection is
+ * refused), an idle keep-alive connection closes, a request being
+ * handled gets its reply with Connection: close and then the close;
+ * done is called once, when the last connection has gone. */
+START_TEST(drain_finishes_what_came_and_takes_nothing_new)
+{
+    feedText("GET /first HTTP/1.1\r\n\r\n");
+    waitFor(1);
+    int idle = fx.fd;           /* kept alive, idle */
+    event_free(fx.readable);
+    fx.readable = NULL;
+    fx.fd = -1;
+    fx.hold = 1;
+    connectClient(0);
+    feedText("GET /held HTTP/1.1\r\n\r\n");
+    runUntil(handledTwo);
+    drainedCalls = 0;
+    httpserv_drain(fx.hs, onDrained, &drainedCalls);
+    httpserv_drain(fx.hs, onDrained, &drainedCalls);    /* no-op */
+    ck_assert_int_eq(drainedCalls, 0);
+    ck_assert_uint_eq(httpserv_connections(fx.hs), 1);
+    struct pollfd p = {.fd = idle, .events = POLLIN};
+    char byte;
+    ck_assert_int_eq(poll(&p, 1, WATCHDOG_SECONDS * 1000), 1);
+    ck_assert_int_eq(recv(idle, &byte, 1, 0), 0);   /* closed by the server */
+    close(idle);
+    struct sockaddr_in sin = {.sin_family = AF_INET,
+                              .sin_port = htons((uint16_t)fx.port),
+                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int late = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_eq(connect(late, (struct sockaddr *)&sin, sizeof(sin)), -1);
+    ck_assert_int_eq(errno, ECONNREFUSED);
+    close(late);
+    answerHeld();
+    waitFor(-1);
+    ck_assert_msg(strstr(fx.got, "HTTP/1.1 200 OK\r\n") &&
+                      strstr(fx.got, "Connection: close\r\n"),
+                  "%s", fx.got);
+    ck_assert_int_eq(drainedCalls, 0);  /* lingering until the client goes */
+    closeClient();
+    runUntil(wasDrained);
+    ck_assert_int_eq(drainedCalls, 1);
+    ck_assert_uint_eq(httpserv_connections(fx.hs), 0);
+}
+END_TEST
+
+/* Nothing open: done is called from httpserv_drain itself. */
+START_TEST(drain_with_nothing_open_is_done_at_once)
+{
+    closeClient();
+    runUntil(noConnections);
+    drainedCalls = 0;
+    httpserv_drain(fx.hs, onDrained, &drainedCalls);
+    ck_assert_int_eq(drainedCalls, 1);
+}
+END_TEST
+
 /* Over TLS: pipelined requests with replies larger than a TLS record
  * are answered whole and in order, then the connection closes. */
 START_TEST(tls_connection_serves_pipelined_requests)
@@ -822,6 +903,8 @@ Suite *httpserv_suite(void)
     tcase_add_test(tc, held_request_outlives_the_idle_timeout);
     tcase_add_test(tc, connections_over_the_cap_wait);
     tcase_add_test(tc, group_shares_connections_out);
+    tcase_add_test(tc, drain_finishes_what_came_and_takes_nothing_new);
+    tcase_add_test(tc, drain_with_nothing_open_is_done_at_once);
     tcase_add_test(tc, tls_connection_serves_pipelined_requests);
     suite_add_tcase(s, tc);
     return s;
