@@ -254,12 +254,49 @@ static int spanIs(const char *s, size_t n, const char *word)
     return s && strlen(word) == n && memcmp(s, word, n) == 0;
 }
 
+static int isAlnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+/* The run of alphanumerics and characters of extra at s. */
+static const char *skipSafe(const char *s, const char *extra)
+{
+    while (*s && (isAlnum(*s) || strchr(extra, *s)))
+        s++;
+    return s;
+}
+
+/* The namespace names services use, in a form RFC 3986 (and so
+ * xmlParseURI) always accepts: http(s)://host[/path] of unreserved
+ * characters, or urn:x... Anything else is left to xmlParseURI. */
+static int plainUri(const char *uri)
+{
+    const char *s = NULL;
+    if (strncmp(uri, "http://", 7) == 0)
+        s = uri + 7;
+    else if (strncmp(uri, "https://", 8) == 0)
+        s = uri + 8;
+    if (s) {
+        const char *host = s;
+        s = skipSafe(s, ".-");
+        if (s == host)
+            return 0;
+        return *(*s == '/' ? skipSafe(s, "._~/-") : s) == '\0';
+    }
+    return strncmp(uri, "urn:", 4) == 0 && isAlnum(uri[4]) &&
+           *skipSafe(uri + 4, "._:-") == '\0';
+}
+
 static int validUri(const char *uri)
 {
     for (size_t i = 0; i < sizeof(knownNamespaces) / sizeof(*knownNamespaces);
          i++)
         if (strcmp(uri, knownNamespaces[i]) == 0)
             return 1;
+    if (plainUri(uri))
+        return 1;
     xmlURIPtr parsed = xmlParseURI(uri);
     xmlFreeURI(parsed);
     return parsed != NULL;

@@ -280,6 +280,14 @@ static const char *const readDocs[] = {
     "<a>]]</a>",
     "<a:b xmlns:a=\"http://example.com/x?y=1#f\"/>",
     "<a xmlns=\"relative/path\"/>",
+    /* the forms taken without xmlParseURI, and their edges */
+    "<a xmlns=\"http://shipping.example.com/ws/2007\"/>",
+    "<a xmlns=\"https://a-b.example/p_q/r~s/-.x//\"/>",
+    "<a xmlns=\"http://h\"/>",
+    "<a xmlns=\"urn:schemas-x:a.b_c:1\"/>",
+    "<a xmlns=\"http://h:8080/x\"/>",
+    "<a xmlns=\"http:///x\"/>",
+    "<a xmlns=\"urn:\"/>",
 };
 
 /* Documents it leaves to libxml2 (which takes some, refuses others). */
@@ -300,6 +308,8 @@ static const char *const leftDocs[] = {
     "<a xmlns=\"http://www.w3.org/XML/1998/namespace\"/>",
     "<a xmlns:xml=\"http://www.w3.org/XML/1998/namespace\"/>",
     "<a xmlns:p=\"::\"/>",
+    "<a xmlns=\"http://a b/\"/>",
+    "<a xmlns=\"https://h/%zz\"/>",
     "<a><!-- a -- b --></a>",
     "<a>&nbsp;</a>",
     "<a>&#0;</a>",
