@@ -1221,6 +1221,15 @@ void httpserv_set_limits(struct httpserv *hs,
     hs->limits.idle_ms = idle_ms;
 }
 
+void httpserv_set_tls(struct httpserv *hs, SSL_CTX *tls)
+{
+    if (!hs->tls || !tls || tls == hs->tls)
+        return;
+    SSL_CTX_up_ref(tls);
+    SSL_CTX_free(hs->tls);
+    hs->tls = tls;
+}
+
 void httpserv_free(struct httpserv *hs)
 {
     if (!hs)

@@ -75,6 +75,12 @@ void httpserv_set_limits(struct httpserv *hs,
  */
 void httpserv_drain(struct httpserv *hs, void (*done)(void *), void *arg);
 
+/* The TLS context of the connections accepted from now on (a reload
+ * with a rotated certificate; it takes a reference). Those open keep
+ * theirs. Nothing for a plain-HTTP httpserv or a NULL tls. Call on the
+ * httpserv's loop. */
+void httpserv_set_tls(struct httpserv *hs, SSL_CTX *tls);
+
 /* The client connections it has open. */
 size_t httpserv_connections(const struct httpserv *hs);
 

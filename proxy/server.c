@@ -37,6 +37,7 @@
 
 struct listener {
     char url[300];          /* "http://127.0.0.1:8080" */
+    char address[300];      /* as configured: "127.0.0.1:0" */
     SSL_CTX *tls;           /* NULL for plain HTTP */
     int *fds;               /* one bound socket per worker */
     struct httpserv_group *group;   /* the workers' httpservs */
@@ -185,6 +186,10 @@ static void freeSnapshot(struct snapshot *s)
     freeRoutes(s->routes, s->n_routes);
     freeRoutes(s->operations, s->n_operations);
     free(s->upstream_targets);
+    for (size_t i = 0; i < s->n_tls; i++)
+        if (s->tls[i])
+            SSL_CTX_free(s->tls[i]);
+    free(s->tls);
     confdir_free(s->cd);
     serveconf_free(s->conf);
     free(s);
@@ -303,6 +308,7 @@ static int openListener(struct listener *l, const struct serveconf_listen *cfg,
         return error_set(err, "listen", "%s:%d: cannot share connections "
                          "between the workers: %s", cfg->host, port,
                          strerror(errno));
+    snprintf(l->address, sizeof(l->address), "%s:%d", cfg->host, cfg->port);
     snprintf(l->url, sizeof(l->url), "%s://%s%s%s:%d", l->tls ? "https" : "http",
              strchr(cfg->host, ':') ? "[" : "", cfg->host,
              strchr(cfg->host, ':') ? "]" : "", port);
@@ -398,8 +404,11 @@ static void onReload(evutil_socket_t fd, short what, void *arg)
         return;
     struct httpserv_limits limits =
         clientLimits(next->conf, w->shared->n_workers);
-    for (size_t i = 0; i < w->n_servers; i++)
+    for (size_t i = 0; i < w->n_servers; i++) {
         httpserv_set_limits(w->servers[i], &limits);
+        if (i < next->n_tls)
+            httpserv_set_tls(w->servers[i], next->tls[i]);
+    }
     snapshot_drop(w->snap);
     w->snap = next;
 }
@@ -554,9 +563,8 @@ static char *fixedValue(const struct serveconf *conf, int which)
     case FIXED_LISTEN:
         for (size_t i = 0; i < conf->n_listen; i++) {
             const struct serveconf_listen *l = &conf->listen[i];
-            strbuf_printf(&out, "%s:%d %s %s;", l->host, l->port,
-                          l->tls_certificate ? l->tls_certificate : "-",
-                          l->tls_key ? l->tls_key : "-");
+            strbuf_printf(&out, "%s:%d %s;", l->host, l->port,
+                          l->tls_certificate ? "tls" : "plain");
         }
         break;
     case FIXED_WORKERS:
@@ -632,6 +640,17 @@ struct server *server_new(struct serveconf *conf, struct confdir *cd,
             sv->listeners[sv->n_listeners].group;
     }
     sv->shared.n_client_groups = sv->n_listeners;
+    if (!(sv->current->tls = calloc(sv->n_listeners + 1,
+                                    sizeof(*sv->current->tls)))) {
+        error_set(err, "internal", "out of memory");
+        goto fail;
+    }
+    for (; sv->current->n_tls < sv->n_listeners; sv->current->n_tls++) {
+        SSL_CTX *tls = sv->listeners[sv->current->n_tls].tls;
+        if (tls)
+            SSL_CTX_up_ref(tls);
+        sv->current->tls[sv->current->n_tls] = tls;
+    }
     for (size_t i = 0; i < sv->n_workers; i++)
         if (prepareWorker(sv, i, err) < 0)
             goto fail;
@@ -666,12 +685,45 @@ static void collectRetired(struct server *sv)
     }
 }
 
+/* The TLS contexts of a reload: a TLS listener whose address the new
+ * configuration keeps (and keeps TLS) reads its certificate and key
+ * again, so that rotated files take effect; the others keep theirs. */
+static int reloadTls(const struct server *sv, struct snapshot *s,
+                     struct sb_error *err)
+{
+    const struct snapshot *old = sv->current;
+    if (!(s->tls = calloc(old->n_tls + 1, sizeof(*s->tls))))
+        return error_set(err, "internal", "out of memory");
+    for (; s->n_tls < old->n_tls; s->n_tls++) {
+        size_t i = s->n_tls;
+        const struct serveconf_listen *l =
+            i < s->conf->n_listen ? &s->conf->listen[i] : NULL;
+        char address[300];
+        if (l)
+            snprintf(address, sizeof(address), "%s:%d", l->host, l->port);
+        if (old->tls[i] && l && l->tls_certificate &&
+            strcmp(address, sv->listeners[i].address) == 0) {
+            if (!(s->tls[i] = newTlsContext(l->tls_certificate, l->tls_key,
+                                            err)))
+                return -1;
+            continue;
+        }
+        if ((s->tls[i] = old->tls[i]) != NULL)
+            SSL_CTX_up_ref(s->tls[i]);
+    }
+    return 0;
+}
+
 int server_reload(struct server *sv, struct serveconf *conf,
                   struct confdir *cd, struct sb_error *err)
 {
     struct snapshot *s = newSnapshot(conf, cd, sv->shared.metrics, err);
     if (!s)
         return -1;
+    if (reloadTls(sv, s, err) < 0) {
+        freeSnapshot(s);
+        return -1;
+    }
     for (int i = 0; i < N_FIXED; i++) {
         char *value = fixedValue(s->conf, i);
         if (value && strcmp(value, sv->fixed[i]) != 0)
@@ -851,7 +903,7 @@ static void stopWorkers(struct server *sv, int sfd, int sig)
         if (now && (draining += now) == started && sig) {
             fprintf(stderr, "soapbridge: %s: stopping: no new connections; "
                     "finishing the requests that came (at most %ld ms; "
-                    "the same signal again stops at once)\n",
+                    "another SIGINT or SIGTERM stops at once)\n",
                     signalName(sig),
                     sv->current->conf->limits.request_timeout_ms +
                         STOP_GRACE_EXTRA_MS);
@@ -861,7 +913,7 @@ static void stopWorkers(struct server *sv, int sfd, int sig)
         if ((p[0].revents & POLLIN) &&
             read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
             si.ssi_signo != SIGHUP) {
-            fprintf(stderr, "soapbridge: %s again: stopping now\n",
+            fprintf(stderr, "soapbridge: %s while stopping: stopping now\n",
                     signalName((int)si.ssi_signo));
             for (size_t i = 0; i < sv->n_workers; i++)
                 if (sv->workers[i].started)

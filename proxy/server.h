@@ -27,6 +27,7 @@
 #include <stddef.h>
 
 #include <event2/event.h>
+#include <openssl/ssl.h>
 
 #include "accesslog.h"
 #include "confdir.h"
@@ -73,6 +74,10 @@ struct snapshot {
                                                          URL, for /readyz */
     size_t n_upstream_targets;
     struct translate_limits limits;
+    SSL_CTX **tls;                      /* per listen address: its TLS
+                                           context (a reference), NULL
+                                           for plain HTTP */
+    size_t n_tls;
     struct snapshot *next_retired;      /* the main thread's list */
 };
 
@@ -153,10 +158,12 @@ int server_run(struct server *server, server_loader *load, void *arg,
 
 /* Serve conf and cd (taken, as by server_new) from now on: every request
  * that arrives once a worker has taken them in. What only a restart
- * changes (listen addresses and TLS, workers, pool sizes, the access log
+ * changes (listen addresses, workers, pool sizes, the access log
  * file) keeps its old value, with a warning on stderr for each that
- * differs. -1 with err when the configuration cannot be served (the old
- * one goes on). Call from the main thread. */
+ * differs. The certificate and key of each TLS listener are read again
+ * (rotated files), for the connections accepted from then on. -1 with err
+ * when the configuration cannot be served (the old one goes on). Call
+ * from the main thread. */
 int server_reload(struct server *server, struct serveconf *conf,
                   struct confdir *cd, struct sb_error *err);
 

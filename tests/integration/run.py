@@ -644,18 +644,59 @@ def check_raw_http(proxy):
         not_ok("malformed HTTP counted", series)
 
 
-def start_secure_proxy(env, work):
-    """A configuration of its own: TLS on the listener, and the billing
-    service (the garbage server) reached with HTTP Basic and WS-Security
-    credentials from the environment and a file."""
-    for folder in ("wsdl", "mappings", "xslt"):
-        os.symlink(os.path.join(SRC, folder), os.path.join(work, folder))
+def make_certificate(work):
+    """A new self-signed certificate for 127.0.0.1 as work/server.pem and
+    its key as work/server.key."""
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
                     "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
                     "-addext", "subjectAltName=IP:127.0.0.1",
                     "-keyout", os.path.join(work, "server.key"),
                     "-out", os.path.join(work, "server.pem")],
                    check=True, capture_output=True)
+
+
+def https_get(proxy, cafile, path):
+    context = ssl.create_default_context(cafile=cafile)
+    conn = http.client.HTTPSConnection("127.0.0.1", proxy["port"],
+                                       timeout=60, context=context)
+    try:
+        conn.request("GET", path)
+        res = conn.getresponse()
+        return res.status, res.read().decode()
+    finally:
+        conn.close()
+
+
+def check_certificate_rotation(proxy, work):
+    """A reload reads the listener's certificate and key again: once the
+    files are replaced and SIGHUP sent, new connections get the new
+    certificate (a client trusting only the old one is refused)."""
+    old = os.path.join(work, "old.pem")
+    os.rename(os.path.join(work, "server.pem"), old)
+    make_certificate(work)
+    since = len(proxy["errors"])
+    proxy["proc"].send_signal(signal.SIGHUP)
+    line = wait_said(proxy, " serves", since)
+    status, _ = https_get(proxy, os.path.join(work, "server.pem"), "/healthz")
+    try:
+        https_get(proxy, old, "/healthz")
+        old_refused = False
+    except ssl.SSLCertVerificationError:
+        old_refused = True
+    if "configuration 2 serves" in line and status == 200 and old_refused:
+        ok("reload: a rotated TLS certificate serves new connections")
+    else:
+        not_ok("reload: TLS certificate", f"{line}; status {status}, old "
+               f"certificate refused {old_refused}")
+
+
+def start_secure_proxy(env, work):
+    """A configuration of its own: TLS on the listener, and the billing
+    service (the garbage server) reached with HTTP Basic and WS-Security
+    credentials from the environment and a file."""
+    for folder in ("wsdl", "mappings", "xslt"):
+        os.symlink(os.path.join(SRC, folder), os.path.join(work, folder))
+    make_certificate(work)
     with open(os.path.join(work, "soapbridge.yaml"), "w") as f:
         f.write(SECURE_CONFIG)
     with open(os.path.join(work, "ws-secret"), "w") as f:
@@ -788,6 +829,7 @@ def main():
         env["GARBAGE_URL"] = garbage_url
         proxies["secure"] = start_secure_proxy(env, work)
         check_secure(proxies["secure"], work)
+        check_certificate_rotation(proxies["secure"], work)
         reload_work = os.path.join(work, "reload")
         os.mkdir(reload_work)
         proxies["reload"] = start_reload_proxy(env, reload_work)
