@@ -152,29 +152,29 @@ static int buildServicesDoc(struct snapshot *s, yajl_gen g,
     return 0;
 }
 
-int api_build_documents(struct snapshot *shared, struct sb_error *err)
+int api_build_documents(struct snapshot *snap, struct sb_error *err)
 {
     yajl_gen g = yajl_gen_alloc(NULL);
     if (!g)
         return error_set(err, "internal", "out of memory");
-    int rc = buildCapabilityDocs(shared, g, err);
+    int rc = buildCapabilityDocs(snap, g, err);
     if (rc == 0)
-        rc = buildServicesDoc(shared, g, err);
+        rc = buildServicesDoc(snap, g, err);
     yajl_gen_free(g);
     return rc;
 }
 
-void api_free_documents(struct snapshot *shared)
+void api_free_documents(struct snapshot *snap)
 {
-    for (size_t i = 0; shared->capability_docs && i < shared->n_routes; i++)
-        free(shared->capability_docs[i]);
-    free(shared->capability_docs);
-    free(shared->capability_lens);
-    free(shared->capabilities_doc);
-    free(shared->services_doc);
-    shared->capability_docs = NULL;
-    shared->capability_lens = NULL;
-    shared->capabilities_doc = shared->services_doc = NULL;
+    for (size_t i = 0; snap->capability_docs && i < snap->n_routes; i++)
+        free(snap->capability_docs[i]);
+    free(snap->capability_docs);
+    free(snap->capability_lens);
+    free(snap->capabilities_doc);
+    free(snap->services_doc);
+    snap->capability_docs = NULL;
+    snap->capability_lens = NULL;
+    snap->capabilities_doc = snap->services_doc = NULL;
 }
 
 /* ---- small replies ---- */
