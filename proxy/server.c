@@ -328,6 +328,22 @@ static void closeListener(struct listener *l, size_t n_workers)
 
 /* ---- workers ---- */
 
+/* How long a stop waits for the requests that came: the longest one
+ * may take, and the linger after its reply. */
+static long stopGraceMs(const struct serveconf *conf)
+{
+    return conf->limits.request_timeout_ms + STOP_GRACE_EXTRA_MS;
+}
+
+/* Add one to an eventfd the main thread counts. */
+static void tellMain(int fd, const char *what)
+{
+    uint64_t one = 1;
+    if (write(fd, &one, sizeof(one)) < 0)
+        fprintf(stderr, "soapbridge: error: telling the main thread %s: "
+                "%s\n", what, strerror(errno));
+}
+
 /* Every connection of the worker's servers has closed. */
 static void onDrained(void *arg)
 {
@@ -358,12 +374,11 @@ static void onStop(evutil_socket_t fd, short what, void *arg)
     struct worker *w = arg;
     (void)fd;
     (void)what;
-    uint64_t one = 1;
     if (w->stopping++) {
         event_base_loopbreak(w->base);
         return;
     }
-    long ms = w->snap->conf->limits.request_timeout_ms + STOP_GRACE_EXTRA_MS;
+    long ms = stopGraceMs(w->snap->conf);
     struct timeval grace = {ms / 1000, (ms % 1000) * 1000};
     evtimer_add(w->grace, &grace);
     w->undrained = w->n_servers;
@@ -371,9 +386,7 @@ static void onStop(evutil_socket_t fd, short what, void *arg)
         httpserv_drain(w->servers[i], onDrained, w);
     if (w->n_servers == 0)
         event_base_loopbreak(w->base);
-    /* its listening sockets are closed now */
-    if (write(w->shared->drains, &one, sizeof(one)) < 0)
-        perror("soapbridge: telling the main thread a worker drains");
+    tellMain(w->shared->drains, "a worker drains");   /* listeners closed */
 }
 
 /* What the client side may use, from a configuration: the listener's
@@ -518,10 +531,8 @@ static void freeWorker(struct worker *w)
 static void *runWorker(void *arg)
 {
     struct worker *w = arg;
-    uint64_t one = 1;
     event_base_dispatch(w->base);
-    if (write(w->shared->exits, &one, sizeof(one)) < 0)
-        perror("soapbridge: telling the main thread a worker ended");
+    tellMain(w->shared->exits, "a worker ended");
     return NULL;
 }
 
@@ -880,18 +891,25 @@ static size_t takeCount(int fd, short revents)
     return (size_t)n;
 }
 
+/* Tell each worker that started to stop (onStop); their number. */
+static size_t activateStops(struct server *sv)
+{
+    size_t started = 0;
+    for (size_t i = 0; i < sv->n_workers; i++)
+        if (sv->workers[i].started) {
+            event_active(sv->workers[i].stop, EV_READ, 0);
+            started++;
+        }
+    return started;
+}
+
 /* Stop the workers that started: each drains (onStop), which is said
  * once every listening socket is closed (sig: the signal that stopped
  * the server; 0 says nothing); a second SIGINT or SIGTERM meanwhile
  * makes them stop at once. */
 static void stopWorkers(struct server *sv, int sfd, int sig)
 {
-    size_t started = 0, draining = 0, ended = 0;
-    for (size_t i = 0; i < sv->n_workers; i++)
-        if (sv->workers[i].started) {
-            event_active(sv->workers[i].stop, EV_READ, 0);
-            started++;
-        }
+    size_t started = activateStops(sv), draining = 0, ended = 0;
     while (ended < started) {
         struct pollfd p[3] = {{.fd = sfd, .events = POLLIN},
                               {.fd = sv->shared.exits, .events = POLLIN},
@@ -904,9 +922,7 @@ static void stopWorkers(struct server *sv, int sfd, int sig)
             fprintf(stderr, "soapbridge: %s: stopping: no new connections; "
                     "finishing the requests that came (at most %ld ms; "
                     "another SIGINT or SIGTERM stops at once)\n",
-                    signalName(sig),
-                    sv->current->conf->limits.request_timeout_ms +
-                        STOP_GRACE_EXTRA_MS);
+                    signalName(sig), stopGraceMs(sv->current->conf));
             fflush(stderr);
         }
         struct signalfd_siginfo si;
@@ -915,9 +931,7 @@ static void stopWorkers(struct server *sv, int sfd, int sig)
             si.ssi_signo != SIGHUP) {
             fprintf(stderr, "soapbridge: %s while stopping: stopping now\n",
                     signalName((int)si.ssi_signo));
-            for (size_t i = 0; i < sv->n_workers; i++)
-                if (sv->workers[i].started)
-                    event_active(sv->workers[i].stop, EV_READ, 0);
+            activateStops(sv);
         }
     }
     for (size_t i = 0; i < sv->n_workers; i++)
