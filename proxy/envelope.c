@@ -3,8 +3,9 @@
  * fault detection (see envelope.h).
  *
  * Building runs on every upstream call, so it does not build a new tree:
- * the envelope's start tags are written as bytes and each body child is
- * serialized in place with xmlNodeDumpOutput. The one thing a subtree
+ * the envelope's start tags are written as bytes into a strbuf (where a
+ * native plan writes its body too) and each body child of a stylesheet's
+ * document is serialized in place with xmlNodeDumpOutput. The one thing a subtree
  * dump cannot do is declare the namespaces the child inherits from the
  * wrapper (where XSLT puts them), so those declarations are written on the
  * child's start tag by hand; only an inconsistent tree falls back to a
@@ -26,6 +27,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "strbuf.h"
 #include "xmlscan.h"
 
 #define NS_SOAP11 "http://schemas.xmlsoap.org/soap/envelope/"
@@ -57,39 +59,18 @@
 /* Output helpers                                                      */
 /* ------------------------------------------------------------------ */
 
-static void writeText(xmlOutputBufferPtr out, const char *s)
+static void writeText(struct strbuf *out, const char *s)
 {
-    xmlOutputBufferWriteString(out, s);
+    strbuf_puts(out, s);
 }
 
-/* Character data: escapes <, >, & (libxml2's default text escaping). */
-static void writeEscaped(xmlOutputBufferPtr out, const char *s)
+/* Character data, escaped as libxml2 escapes a text node. */
+static void writeEscaped(struct strbuf *out, const char *s)
 {
-    xmlOutputBufferWriteEscape(out, (const xmlChar *)(s ? s : ""), NULL);
+    strbuf_put_xml_text(out, s ? s : "");
 }
 
-/* Attribute value between double quotes: also escapes '"'. */
-static void writeAttrValue(xmlOutputBufferPtr out, const xmlChar *s)
-{
-    const xmlChar *run = s;
-    for (; s && *s; s++) {
-        const char *entity = NULL;
-        switch (*s) {
-        case '&': entity = "&amp;"; break;
-        case '<': entity = "&lt;"; break;
-        case '>': entity = "&gt;"; break;
-        case '"': entity = "&quot;"; break;
-        default: continue;
-        }
-        xmlOutputBufferWrite(out, (int)(s - run), (const char *)run);
-        writeText(out, entity);
-        run = s + 1;
-    }
-    if (run)
-        writeText(out, (const char *)run);
-}
-
-static void writeNsDecl(xmlOutputBufferPtr out, const xmlChar *prefix,
+static void writeNsDecl(struct strbuf *out, const xmlChar *prefix,
                         const xmlChar *href)
 {
     writeText(out, " xmlns");
@@ -98,11 +79,11 @@ static void writeNsDecl(xmlOutputBufferPtr out, const xmlChar *prefix,
         writeText(out, (const char *)prefix);
     }
     writeText(out, "=\"");
-    writeAttrValue(out, href);
+    strbuf_put_xml(out, (const char *)href);
     writeText(out, "\"");
 }
 
-static void writeQName(xmlOutputBufferPtr out, xmlNodePtr node)
+static void writeQName(struct strbuf *out, xmlNodePtr node)
 {
     if (node->ns && node->ns->prefix) {
         writeText(out, (const char *)node->ns->prefix);
@@ -150,7 +131,7 @@ static int passwordDigest(const unsigned char *nonce, const char *created,
     return 0;
 }
 
-static int writeSecurity(xmlOutputBufferPtr out,
+static int writeSecurity(struct strbuf *out,
                          const struct envelope_request *req,
                          struct sb_error *err)
 {
@@ -207,7 +188,7 @@ static int randomUuidUrn(char *buf, size_t size, struct sb_error *err)
     return 0;
 }
 
-static int writeAddressing(xmlOutputBufferPtr out,
+static int writeAddressing(struct strbuf *out,
                            const struct envelope_request *req,
                            struct sb_error *err)
 {
@@ -361,15 +342,24 @@ static void collectInherited(struct inheritedNs *in, xmlNodePtr top)
     }
 }
 
-static void dumpNode(xmlOutputBufferPtr out, xmlDocPtr doc, xmlNodePtr node)
+static int appendOutput(void *context, const char *buf, int len)
 {
-    xmlNodeDumpOutput(out, doc, node, 0, 0, "UTF-8");
+    strbuf_append(context, buf, (size_t)len);
+    return len;
+}
+
+/* libxml2's serialization of node, appended to the strbuf that is dump's
+ * context (flushed, so that the next bytes written there follow it). */
+static void dumpNode(xmlOutputBufferPtr dump, xmlDocPtr doc, xmlNodePtr node)
+{
+    xmlNodeDumpOutput(dump, doc, node, 0, 0, "UTF-8");
+    xmlOutputBufferFlush(dump);
 }
 
 /* The child's start tag by hand (its own declarations plus the inherited
  * ones), then its content and end tag through libxml2. */
-static void writeWithInherited(xmlOutputBufferPtr out, xmlDocPtr doc,
-                               xmlNodePtr child,
+static void writeWithInherited(struct strbuf *out, xmlOutputBufferPtr dump,
+                               xmlDocPtr doc, xmlNodePtr child,
                                const struct inheritedNs *in)
 {
     writeText(out, "<");
@@ -379,14 +369,14 @@ static void writeWithInherited(xmlOutputBufferPtr out, xmlDocPtr doc,
     for (xmlNsPtr d = child->nsDef; d; d = d->next)
         writeNsDecl(out, d->prefix, d->href);
     for (xmlAttrPtr a = child->properties; a; a = a->next)
-        dumpNode(out, doc, (xmlNodePtr)a);
+        dumpNode(dump, doc, (xmlNodePtr)a);
     if (!child->children) {
         writeText(out, "/>");
         return;
     }
     writeText(out, ">");
     for (xmlNodePtr c = child->children; c; c = c->next)
-        dumpNode(out, doc, c);
+        dumpNode(dump, doc, c);
     writeText(out, "</");
     writeQName(out, child);
     writeText(out, ">");
@@ -395,7 +385,7 @@ static void writeWithInherited(xmlOutputBufferPtr out, xmlDocPtr doc,
 /* Slow path for trees whose namespace pointers disagree with their
  * declarations (built by API, not parsed): the DOM-wrap clone maps
  * namespaces by pointer and declares what the copy needs on its root. */
-static int writeCloned(xmlOutputBufferPtr out, xmlDocPtr doc,
+static int writeCloned(xmlOutputBufferPtr dump, xmlDocPtr doc,
                        xmlNodePtr child, struct sb_error *err)
 {
     xmlDocPtr scratch = xmlNewDoc(BAD_CAST "1.0");
@@ -409,13 +399,14 @@ static int writeCloned(xmlOutputBufferPtr out, xmlDocPtr doc,
     }
     xmlDocSetRootElement(scratch, copy);
     xmlDOMWrapReconcileNamespaces(NULL, copy, 0);
-    dumpNode(out, scratch, copy);
+    dumpNode(dump, scratch, copy);
     xmlFreeDoc(scratch);
     return 0;
 }
 
-static int writeBodyChild(xmlOutputBufferPtr out, xmlDocPtr doc,
-                          xmlNodePtr child, const struct nsPair *outer,
+static int writeBodyChild(struct strbuf *out, xmlOutputBufferPtr dump,
+                          xmlDocPtr doc, xmlNodePtr child,
+                          const struct nsPair *outer,
                           size_t n_outer, struct sb_error *err)
 {
     struct inheritedNs in;
@@ -425,21 +416,21 @@ static int writeBodyChild(xmlOutputBufferPtr out, xmlDocPtr doc,
     in.n_outer = n_outer;
     collectInherited(&in, child);
     if (in.needs_clone)
-        return writeCloned(out, doc, child, err);
+        return writeCloned(dump, doc, child, err);
     if (in.n == 0)
-        dumpNode(out, doc, child);
+        dumpNode(dump, doc, child);
     else
-        writeWithInherited(out, doc, child, &in);
+        writeWithInherited(out, dump, doc, child, &in);
     return 0;
 }
 
 /* ------------------------------------------------------------------ */
-/* envelope_build                                                      */
+/* envelope_open, envelope_close, envelope_build                       */
 /* ------------------------------------------------------------------ */
 
-static size_t writeEnvelopeStart(xmlOutputBufferPtr out,
-                                 const struct envelope_request *req,
-                                 struct nsPair *outer)
+/* The namespaces soap:Envelope declares for req. */
+static size_t outerNamespaces(const struct envelope_request *req,
+                              struct nsPair *outer)
 {
     size_t n = 0;
     outer[n++] = (struct nsPair){BAD_CAST "soap", BAD_CAST(
@@ -450,15 +441,19 @@ static size_t writeEnvelopeStart(xmlOutputBufferPtr out,
     }
     if (req->addressing && req->addressing->enabled)
         outer[n++] = (struct nsPair){BAD_CAST "wsa", BAD_CAST NS_WSA};
-    writeText(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-              "<soap:Envelope");
-    for (size_t i = 0; i < n; i++)
-        writeNsDecl(out, outer[i].prefix, outer[i].href);
-    writeText(out, ">");
     return n;
 }
 
-static int writeHeader(xmlOutputBufferPtr out,
+int envelope_declares(const struct envelope_request *req, const char *prefix,
+                      const char *href)
+{
+    struct nsPair outer[OUTER_NS_MAX];
+    struct inheritedNs in = {.outer = outer,
+                             .n_outer = outerNamespaces(req, outer)};
+    return declaredOuter(&in, BAD_CAST prefix, BAD_CAST href);
+}
+
+static int writeHeader(struct strbuf *out,
                        const struct envelope_request *req,
                        struct sb_error *err)
 {
@@ -475,77 +470,68 @@ static int writeHeader(xmlOutputBufferPtr out,
     return 0;
 }
 
-/* soap:Body holds element information items only (SOAP 1.2 part 1,
- * 5.3); text and comments between the wrapper's children are dropped. */
-static int writeBody(xmlOutputBufferPtr out, xmlDocPtr body,
-                     const struct nsPair *outer, size_t n_outer,
-                     struct sb_error *err)
+int envelope_open(const struct envelope_request *req, struct strbuf *out,
+                  struct sb_error *err)
 {
-    xmlNodePtr wrapper = xmlDocGetRootElement(body);
+    if (!req || (req->version != ENVELOPE_SOAP11 &&
+                 req->version != ENVELOPE_SOAP12))
+        return error_set(err, "internal", "envelope_open: bad request or "
+                         "SOAP version");
+    struct nsPair outer[OUTER_NS_MAX];
+    size_t n = outerNamespaces(req, outer);
+    writeText(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+              "<soap:Envelope");
+    for (size_t i = 0; i < n; i++)
+        writeNsDecl(out, outer[i].prefix, outer[i].href);
+    writeText(out, ">");
+    if (writeHeader(out, req, err) < 0)
+        return -1;
     writeText(out, "<soap:Body>");
-    for (xmlNodePtr c = wrapper->children; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
-        if (writeBodyChild(out, body, c, outer, n_outer, err) < 0)
-            return -1;
-    }
-    writeText(out, "</soap:Body></soap:Envelope>");
     return 0;
 }
 
-static char *takeOutput(xmlOutputBufferPtr out, size_t *len,
-                        struct sb_error *err)
+char *envelope_close(struct strbuf *out, size_t *len, struct sb_error *err)
 {
-    if (out->error) {
-        error_set(err, "internal", "envelope serialization failed "
-                  "(libxml2 error %d)", out->error);
-        return NULL;
-    }
-    size_t n = xmlOutputBufferGetSize(out);
-    char *result = malloc(n + 1);
-    if (!result) {
-        error_set(err, "internal", "out of memory for a %zu-byte envelope",
-                  n);
-        return NULL;
-    }
-    memcpy(result, xmlOutputBufferGetContent(out), n);
-    result[n] = 0;
-    *len = n;
-    return result;
+    writeText(out, "</soap:Body></soap:Envelope>");
+    char *envelope = strbuf_detach(out, len);
+    if (!envelope)
+        error_set(err, "internal", "out of memory for an envelope");
+    return envelope;
 }
 
+/* soap:Body holds element information items only (SOAP 1.2 part 1,
+ * 5.3); text and comments between the wrapper's children are dropped. */
 char *envelope_build(const struct envelope_request *req, xmlDocPtr body,
                      size_t *len, struct sb_error *err)
 {
-    struct nsPair outer[OUTER_NS_MAX];
-    xmlOutputBufferPtr out = NULL;
-    char *result = NULL;
-
-    if (!req || !len || (req->version != ENVELOPE_SOAP11 &&
-                         req->version != ENVELOPE_SOAP12)) {
-        error_set(err, "internal", "envelope_build: bad request or SOAP "
-                  "version");
-        goto fail;
-    }
-    if (!body || !xmlDocGetRootElement(body)) {
+    xmlNodePtr wrapper = body ? xmlDocGetRootElement(body) : NULL;
+    if (!wrapper) {
         error_set(err, "internal", "envelope_build: the body document has "
                   "no root element");
-        goto fail;
+        return NULL;
     }
-    out = xmlAllocOutputBuffer(NULL);
-    if (!out) {
+    struct strbuf out;
+    strbuf_init(&out);
+    xmlOutputBufferPtr dump = xmlOutputBufferCreateIO(appendOutput, NULL,
+                                                      &out, NULL);
+    if (!dump) {
         error_set(err, "internal", "out of memory for an envelope");
-        goto fail;
+        return NULL;
     }
-    size_t n_outer = writeEnvelopeStart(out, req, outer);
-    if (writeHeader(out, req, err) < 0 ||
-        writeBody(out, body, outer, n_outer, err) < 0)
-        goto fail;
-    result = takeOutput(out, len, err);
-fail:
-    if (out)
-        xmlOutputBufferClose(out);
-    return result;
+    int failed = envelope_open(req, &out, err) < 0;
+    struct nsPair outer[OUTER_NS_MAX];
+    size_t n_outer = req ? outerNamespaces(req, outer) : 0;
+    for (xmlNodePtr c = wrapper->children; c && !failed; c = c->next)
+        failed = c->type == XML_ELEMENT_NODE &&
+                 writeBodyChild(&out, dump, body, c, outer, n_outer, err) < 0;
+    if (xmlOutputBufferClose(dump) < 0 && !failed) {
+        failed = 1;
+        error_set(err, "internal", "libxml2 could not serialize the body");
+    }
+    if (!failed)
+        return envelope_close(&out, len, err);
+    strbuf_free(&out);
+    return NULL;
 }
 
 /* ------------------------------------------------------------------ */

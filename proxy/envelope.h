@@ -2,8 +2,9 @@
  * envelope: SOAP 1.1 / 1.2 envelopes on the way out, and safe parsing
  * plus fault detection on the way back.
  *
- * Outgoing: the request stylesheet produces the body content; envelope
- * wraps it in soap:Envelope/soap:Body, adds header blocks (WS-Security
+ * Outgoing: the request stylesheet produces the body content (or the
+ * native plan writes it as text); envelope wraps it in
+ * soap:Envelope/soap:Body, adds header blocks (WS-Security
  * UsernameToken, WS-Addressing) and says which Content-Type and
  * SOAPAction go with it. Incoming: the upstream's bytes are parsed with
  * safe libxml2 options (no network, no entity substitution, no DTD
@@ -18,6 +19,7 @@
 #include <libxml/tree.h>
 
 #include "error.h"
+#include "strbuf.h"
 
 enum envelope_version { ENVELOPE_SOAP11 = 11, ENVELOPE_SOAP12 = 12 };
 
@@ -50,11 +52,30 @@ struct envelope_request {
 };
 
 /*
+ * Write a request envelope into `out` (appended): envelope_open writes the
+ * XML declaration, soap:Envelope with its namespace declarations, the
+ * header blocks and <soap:Body>; the caller appends the body's elements,
+ * each declaring the namespaces it uses (but those envelope_declares);
+ * envelope_close ends the envelope and hands over the text (malloc'ed,
+ * caller frees; length in *len; `out` is reset). envelope_open returns 0,
+ * or -1 with err filled; envelope_close returns NULL with err filled when
+ * an append failed for lack of memory (`out` is freed then).
+ */
+int envelope_open(const struct envelope_request *req, struct strbuf *out,
+                  struct sb_error *err);
+char *envelope_close(struct strbuf *out, size_t *len, struct sb_error *err);
+
+/* Does soap:Envelope declare `prefix` (NULL: the default namespace) as
+ * `href` for req? A body element that uses it need not declare it. */
+int envelope_declares(const struct envelope_request *req, const char *prefix,
+                      const char *href);
+
+/*
  * Build a request envelope. `body` is a document whose root element's
  * children become the children of soap:Body (the root itself is a wrapper
- * and is dropped); the children are copied, the caller keeps `body`.
- * Returns the serialized UTF-8 envelope (malloc'ed, caller frees; length in
- * *len) or NULL with err filled.
+ * and is dropped); each is serialized by libxml2, with the namespaces it
+ * inherits from the wrapper declared on it. The caller keeps `body`.
+ * Returns the envelope as envelope_close does, or NULL with err filled.
  */
 char *envelope_build(const struct envelope_request *req, xmlDocPtr body,
                      size_t *len, struct sb_error *err);

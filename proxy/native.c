@@ -1508,13 +1508,19 @@ fail:
 
 /* ---- writing the request ---- */
 
+/* The namespace slot of xsi (for xsi:nil), after the plan's own. */
+#define XSI_SLOT MAX_NAMESPACES
+
 struct writer {
     const struct request_plan *rp;
     struct xsltfunc_context *fctx;
-    xmlDocPtr doc;
-    xmlNsPtr ns[MAX_NAMESPACES];
-    xmlNsPtr xsi;
-    int oom;
+    const struct envelope_request *req;
+    struct strbuf *out;
+    /* The namespaces the top element declares, in the order of first
+     * use, as envelope_build declares what a body element inherits. */
+    uint8_t used[MAX_NAMESPACES + 1];
+    uint8_t declare[MAX_NAMESPACES + 1];
+    size_t n_declare;
 };
 
 static const char *memberKey(const xmlNode *node)
@@ -1557,23 +1563,63 @@ static int anySource(const struct target *t, const xmlNode *root)
     return 0;
 }
 
-static xmlNodePtr element(struct writer *w, xmlNodePtr parent,
-                          const struct out *o, const char *text)
+static const char *slotPrefix(const struct request_plan *rp, size_t slot)
 {
-    xmlNodePtr n = xmlNewDocNode(w->doc, o->ns >= 0 ? w->ns[o->ns] : NULL,
-                                 BAD_CAST o->el->name, NULL);
-    xmlNodePtr t = text && text[0] ? xmlNewDocText(w->doc, BAD_CAST text)
-                                   : NULL;
-    if (!n || (text && text[0] && !t)) {
-        xmlFreeNode(n);
-        xmlFreeNode(t);
-        w->oom = 1;
-        return NULL;
+    return slot == XSI_SLOT ? "xsi" : rp->prefix[slot];
+}
+
+/* Namespace slot `slot` is used: declare it on the top element unless
+ * the envelope does, or a slot with the same prefix is declared. */
+static void useNamespace(struct writer *w, int slot)
+{
+    if (slot < 0 || w->used[slot])
+        return;
+    w->used[slot] = 1;
+    const char *prefix = slotPrefix(w->rp, (size_t)slot);
+    const char *href = slot == XSI_SLOT ? XSI_NS : w->rp->ns[slot];
+    if (envelope_declares(w->req, prefix, href))
+        return;
+    for (size_t i = 0; i < w->n_declare; i++)
+        if (strcmp(slotPrefix(w->rp, w->declare[i]), prefix) == 0)
+            return;
+    w->declare[w->n_declare++] = (uint8_t)slot;
+}
+
+static void putName(struct writer *w, const struct out *o)
+{
+    if (o->ns >= 0) {
+        strbuf_puts(w->out, w->rp->prefix[o->ns]);
+        strbuf_append(w->out, ":", 1);
     }
-    if (t)
-        xmlAddChild(n, t);
-    xmlAddChild(parent, n);
-    return n;
+    strbuf_puts(w->out, o->el->name);
+}
+
+/* The start tag of o's element, open for attributes. */
+static void startTag(struct writer *w, const struct out *o)
+{
+    useNamespace(w, o->ns);
+    strbuf_append(w->out, "<", 1);
+    putName(w, o);
+}
+
+static void endTag(struct writer *w, const struct out *o)
+{
+    strbuf_append(w->out, "</", 2);
+    putName(w, o);
+    strbuf_append(w->out, ">", 1);
+}
+
+/* o's element holding text (empty when text is NULL or ""). */
+static void element(struct writer *w, const struct out *o, const char *text)
+{
+    startTag(w, o);
+    if (!text || !text[0]) {
+        strbuf_append(w->out, "/>", 2);
+        return;
+    }
+    strbuf_append(w->out, ">", 1);
+    strbuf_put_xml_text(w->out, text);
+    endTag(w, o);
 }
 
 /* A leaf's value from canonical to legacy form (compile.c's
@@ -1601,84 +1647,114 @@ static const char *legacyValue(struct writer *w, const struct mapping_field *f,
     return value;
 }
 
-static void writeLeaf(struct writer *w, xmlNodePtr parent, const struct out *o,
+/* The text of a json-xml scalar: its one text node, or a copy
+ * (xmlNodeGetContent) in *copy when it has other children. */
+static const char *scalarText(const xmlNode *v, xmlChar **copy)
+{
+    *copy = NULL;
+    if (!v->children)
+        return "";
+    if (v->children->type == XML_TEXT_NODE && !v->children->next)
+        return (const char *)v->children->content;
+    *copy = xmlNodeGetContent(v);
+    return (const char *)*copy;
+}
+
+static void writeLeaf(struct writer *w, const struct out *o,
                       const xmlNode *root)
 {
     const struct target *t = o->target;
     char buf[DATE_OUT_MAX];
     if (t->constant) {
-        element(w, parent, o, t->constant);
+        element(w, o, t->constant);
         return;
     }
     const struct mapping_field *f = t->field;
     const xmlNode *v = member(root, t->source, t->n_source);
     if (f->default_value && (!v || isNull(v))) {
-        element(w, parent, o, legacyValue(w, f, f->default_value, buf,
-                                          sizeof(buf)));
+        element(w, o, legacyValue(w, f, f->default_value, buf, sizeof(buf)));
         return;
     }
     if (!v)
         return;
     if (isNull(v)) {
-        xmlNodePtr n = o->el->nillable ? element(w, parent, o, NULL) : NULL;
-        if (n && !xmlNewNsProp(n, w->xsi, BAD_CAST "nil", BAD_CAST "true"))
-            w->oom = 1;
+        if (o->el->nillable) {
+            startTag(w, o);
+            useNamespace(w, XSI_SLOT);
+            strbuf_puts(w->out, " xsi:nil=\"true\"/>");
+        }
         return;
     }
-    xmlChar *text = xmlNodeGetContent(v);
+    xmlChar *copy;
+    const char *text = scalarText(v, &copy);
     if (!text) {
-        w->oom = 1;
+        strbuf_fail(w->out);
         return;
     }
-    element(w, parent, o, legacyValue(w, f, (const char *)text, buf,
-                                      sizeof(buf)));
-    xmlFree(text);
+    element(w, o, legacyValue(w, f, text, buf, sizeof(buf)));
+    xmlFree(copy);
 }
 
-static void writeKids(struct writer *w, xmlNodePtr parent,
-                      const struct out *o, const xmlNode *root)
+/* o's kids that the request fills, in schema order. */
+static void writeKids(struct writer *w, const struct out *o,
+                      const xmlNode *root)
 {
-    for (size_t i = 0; i < o->n_kids && !w->oom; i++) {
+    for (size_t i = 0; i < o->n_kids; i++) {
         const struct out *k = &o->kids[i];
         if (k->target->field || k->target->constant) {
-            writeLeaf(w, parent, k, root);
+            writeLeaf(w, k, root);
         } else if (k->always || anySource(k->target, root)) {
-            xmlNodePtr n = element(w, parent, k, NULL);
-            if (n)
-                writeKids(w, n, k, root);
+            startTag(w, k);
+            strbuf_append(w->out, ">", 1);
+            size_t empty = w->out->len;
+            writeKids(w, k, root);
+            if (w->out->len == empty && !strbuf_failed(w->out)) {
+                /* <x></x> is written <x/> */
+                w->out->len--;
+                strbuf_append(w->out, "/>", 2);
+            } else {
+                endTag(w, k);
+            }
         }
     }
 }
 
 int native_request(const struct native_plan *plan, const xmlNode *input,
-                   struct xsltfunc_context *fctx, xmlDocPtr *body,
+                   struct xsltfunc_context *fctx,
+                   const struct envelope_request *req, struct strbuf *out,
                    struct sb_error *err)
 {
     const struct request_plan *rp = plan->request;
-    *body = NULL;
     if (!rp)
         return 1;
-    struct writer w = {.rp = rp, .fctx = fctx};
-    xmlNodePtr wrapper = NULL;
-    if ((w.doc = xmlNewDoc(BAD_CAST "1.0")) &&
-        (wrapper = xmlNewDocNode(w.doc, NULL, BAD_CAST "body", NULL))) {
-        xmlDocSetRootElement(w.doc, wrapper);
-        xmlSetNs(wrapper, xmlNewNs(wrapper, BAD_CAST STYLEGEN_NS,
-                                   BAD_CAST "sbw"));
-        w.xsi = xmlNewNs(wrapper, BAD_CAST XSI_NS, BAD_CAST "xsi");
-        for (size_t i = 0; i < rp->n_ns; i++)
-            if (!(w.ns[i] = xmlNewNs(wrapper, BAD_CAST rp->ns[i],
-                                     BAD_CAST rp->prefix[i])))
-                w.oom = 1;
-        xmlNodePtr top = w.xsi && !w.oom ? element(&w, wrapper, &rp->top, NULL)
-                                         : NULL;
-        if (top)
-            writeKids(&w, top, &rp->top, input);
+    /* The top element's content first, so that its start tag can declare
+     * the namespaces the content uses. */
+    struct strbuf content;
+    strbuf_init(&content);
+    struct writer w = {.rp = rp, .fctx = fctx, .req = req, .out = &content};
+    useNamespace(&w, rp->top.ns);
+    writeKids(&w, &rp->top, input);
+    w.out = out;
+    strbuf_append(out, "<", 1);
+    putName(&w, &rp->top);
+    for (size_t i = 0; i < w.n_declare; i++) {
+        strbuf_append(out, " xmlns:", 7);
+        strbuf_puts(out, slotPrefix(rp, w.declare[i]));
+        strbuf_append(out, "=\"", 2);
+        strbuf_put_xml(out, w.declare[i] == XSI_SLOT ? XSI_NS
+                                                     : rp->ns[w.declare[i]]);
+        strbuf_append(out, "\"", 1);
     }
-    if (!w.doc || !wrapper || !w.xsi || w.oom) {
-        xmlFreeDoc(w.doc);
+    if (content.len) {
+        strbuf_append(out, ">", 1);
+        strbuf_append(out, content.data, content.len);
+        endTag(&w, &rp->top);
+    } else {
+        strbuf_append(out, "/>", 2);
+    }
+    int failed = strbuf_failed(&content) || strbuf_failed(out);
+    strbuf_free(&content);
+    if (failed)
         return error_set(err, "internal", "out of memory writing the request");
-    }
-    *body = w.doc;
     return 0;
 }

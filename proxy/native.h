@@ -12,9 +12,10 @@
  *   warnings. Everything else -- a fault, a missing element, bytes that
  *   are not XML, a strict-mode misfit -- goes to the stylesheet, which
  *   says what is wrong.
- * - Request: the validated json-xml input becomes the body document the
- *   stylesheet would have produced (same elements, order, namespace
- *   prefixes, nil), for envelope_build.
+ * - Request: the validated json-xml input is written as text, straight
+ *   into the envelope, byte for byte as envelope_build writes the
+ *   stylesheet's body document (same elements, order, namespace
+ *   prefixes and declarations, nil), without a tree.
  *
  * The unit tests run both paths over every recorded case and many
  * variants of each and require identical output.
@@ -74,13 +75,16 @@ int native_reads_response(const struct native_plan *plan);
 
 /*
  * Write the body of the request whose validated json-xml root map is
- * `input`, as the request stylesheet would: *body receives a document
- * for envelope_build (caller frees). Returns 0, 1 when the plan has no
- * request part (the stylesheet writes it), or -1 with err "internal".
- * fctx gives the lookup tables and zones.
+ * `input`, as the request stylesheet and envelope_build would: the
+ * operation's element, declaring the namespaces it uses but those the
+ * envelope of `req` declares, is appended to `out` (between
+ * envelope_open and envelope_close). Returns 0, 1 when the plan has no
+ * request part (the stylesheet writes it; nothing is appended), or -1
+ * with err "internal". fctx gives the lookup tables and zones.
  */
 int native_request(const struct native_plan *plan, const xmlNode *input,
-                   struct xsltfunc_context *fctx, xmlDocPtr *body,
+                   struct xsltfunc_context *fctx,
+                   const struct envelope_request *req, struct strbuf *out,
                    struct sb_error *err);
 
 #endif

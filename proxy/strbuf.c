@@ -82,7 +82,10 @@ void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
     sb->len += (size_t)n;
 }
 
-void strbuf_put_xml(struct strbuf *sb, const char *s)
+/* s with the characters XML markup needs escaped: &, < and > always;
+ * quotes for attribute values; CR in text, which a parser would
+ * otherwise read back as LF. */
+static void putEscaped(struct strbuf *sb, const char *s, int attribute)
 {
     const char *run = s;
     for (; *s; s++) {
@@ -91,15 +94,28 @@ void strbuf_put_xml(struct strbuf *sb, const char *s)
         case '&': rep = "&amp;"; break;
         case '<': rep = "&lt;"; break;
         case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&apos;"; break;
+        case '"': rep = attribute ? "&quot;" : NULL; break;
+        case '\'': rep = attribute ? "&apos;" : NULL; break;
+        case '\r': rep = attribute ? NULL : "&#13;"; break;
         default: continue;
         }
+        if (!rep)
+            continue;
         strbuf_append(sb, run, (size_t)(s - run));
         strbuf_puts(sb, rep);
         run = s + 1;
     }
     strbuf_append(sb, run, (size_t)(s - run));
+}
+
+void strbuf_put_xml(struct strbuf *sb, const char *s)
+{
+    putEscaped(sb, s, 1);
+}
+
+void strbuf_put_xml_text(struct strbuf *sb, const char *s)
+{
+    putEscaped(sb, s, 0);
 }
 
 int strbuf_failed(const struct strbuf *sb)

@@ -25,6 +25,9 @@ void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 /* Append s with the five XML special characters escaped (text and
  * attribute values alike). */
 void strbuf_put_xml(struct strbuf *sb, const char *s);
+/* Append s as character data, escaped as libxml2 serializes a text node:
+ * &, < and >, and CR as "&#13;"; quotes stay as they are. */
+void strbuf_put_xml_text(struct strbuf *sb, const char *s);
 int strbuf_failed(const struct strbuf *sb);
 /* Make the buffer failed, as a failed allocation does: for text the
  * caller could not make. */

@@ -77,12 +77,20 @@ char *translate_request(const struct confdir *cd, const struct capability *cap,
         goto out;
     fctx.tables = cd->tables;
     fctx.zones = cd->zones;
-    if (cap->native && native_request(cap->native, root, &fctx, &body, err) < 0)
-        goto out;
-    if (!body && !(body = runStylesheet(cd, cap->request, input, &fctx, err,
-                                        "internal")))
-        goto out;
     struct envelope_request req = translate_envelope_request(cap, security);
+    if (cap->native && native_writes_request(cap->native)) {
+        struct strbuf text;
+        strbuf_init(&text);
+        if (envelope_open(&req, &text, err) < 0 ||
+            native_request(cap->native, root, &fctx, &req, &text, err) < 0)
+            strbuf_free(&text);
+        else
+            envelope = envelope_close(&text, len, err);
+        goto out;
+    }
+    if (!(body = runStylesheet(cd, cap->request, input, &fctx, err,
+                               "internal")))
+        goto out;
     envelope = envelope_build(&req, body, len, err);
 out:
     xsltfunc_context_clear(&fctx);

@@ -63,26 +63,23 @@ static enum dateField fieldAt(const char *format)
     return f;
 }
 
-/* Each field at most once; year, month and day required; minutes need
- * hours and seconds need minutes. */
-static int checkFormat(const char *format, int *has_time,
-                       struct sb_error *err)
+static int checkLength(const char *format, struct sb_error *err)
 {
-    int seen[F_NONE] = {0};
     if (!format || strlen(format) > DATE_MAX_FORMAT)
         return error_set(err, "invalid_date", "date format missing or longer"
                          " than %d characters", DATE_MAX_FORMAT);
-    for (const char *p = format; *p;) {
-        enum dateField f = fieldAt(p);
-        if (f == F_NONE) {
-            p++;
-            continue;
-        }
-        if (seen[f]++)
+    return 0;
+}
+
+/* Each field at most once (seen: how often each came); year, month and
+ * day required; minutes need hours and seconds need minutes. */
+static int checkFields(const char *format, const int *seen, int *has_time,
+                       struct sb_error *err)
+{
+    for (int f = 0; f < F_NONE; f++)
+        if (seen[f] > 1)
             return error_set(err, "invalid_date", "date format '%s' repeats"
                              " %s", format, dateTokens[f].token);
-        p += dateTokens[f].width;
-    }
     if (!seen[F_YEAR] || !seen[F_MONTH] || !seen[F_DAY] ||
         (seen[F_MINUTE] && !seen[F_HOUR]) || (seen[F_SECOND] &&
                                               !seen[F_MINUTE]))
@@ -90,6 +87,24 @@ static int checkFormat(const char *format, int *has_time,
                          " MM and DD (and hh before mm before ss)", format);
     *has_time = seen[F_HOUR];
     return 0;
+}
+
+static int checkFormat(const char *format, int *has_time,
+                       struct sb_error *err)
+{
+    int seen[F_NONE] = {0};
+    if (checkLength(format, err) < 0)
+        return -1;
+    for (const char *p = format; *p;) {
+        enum dateField f = fieldAt(p);
+        if (f == F_NONE) {
+            p++;
+            continue;
+        }
+        seen[f]++;
+        p += dateTokens[f].width;
+    }
+    return checkFields(format, seen, has_time, err);
 }
 
 static int setField(struct dateParts *p, enum dateField f, int v)
@@ -133,8 +148,9 @@ static int readDigits(const char **s, int width, int *out)
     return 0;
 }
 
+/* value read by format; seen counts the fields read. */
 static int parseByFormat(const char *value, const char *format,
-                         struct dateParts *p)
+                         struct dateParts *p, int *seen)
 {
     memset(p, 0, sizeof(*p));
     while (*format) {
@@ -148,15 +164,23 @@ static int parseByFormat(const char *value, const char *format,
         if (readDigits(&value, dateTokens[f].width, &v) < 0)
             return -1;
         setField(p, f, v);
+        seen[f]++;
         format += dateTokens[f].width;
     }
     return *value ? -1 : 0;
 }
 
+/* v as `width` digits, zero-padded. Digits by hand: this runs for every
+ * date of every response, and snprintf costs more than the rest of the
+ * conversion. */
+static void putDigits(char *out, int v, int width)
+{
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        out[i] = (char)('0' + v % 10);
+}
+
 /* Write the parts by format (fields zero-padded to their width; every
- * field is in range after validParts). Digits by hand: this runs for
- * every date of every response, and snprintf costs more than the rest of
- * the conversion. */
+ * field is in range after validParts). */
 static int renderByFormat(const struct dateParts *p, const char *format,
                           char *out, size_t size)
 {
@@ -170,13 +194,36 @@ static int renderByFormat(const struct dateParts *p, const char *format,
             out[n++] = *format++;
             continue;
         }
-        int v = getField(p, f);
-        for (int i = width - 1; i >= 0; i--, v /= 10)
-            out[n + (size_t)i] = (char)('0' + v % 10);
+        putDigits(out + n, getField(p, f), width);
         n += (size_t)width;
         format += width;
     }
     out[n] = 0;
+    return 0;
+}
+
+/* YYYY-MM-DD, or YYYY-MM-DDThh:mm:ssZ with has_time. */
+static int renderIso(const struct dateParts *p, int has_time, char *out,
+                     size_t size)
+{
+    if (size < (has_time ? 21u : 11u))
+        return -1;
+    putDigits(out, (int)p->year, 4);
+    out[4] = '-';
+    putDigits(out + 5, p->month, 2);
+    out[7] = '-';
+    putDigits(out + 8, p->day, 2);
+    if (!has_time) {
+        out[10] = 0;
+        return 0;
+    }
+    out[10] = 'T';
+    putDigits(out + 11, p->hour, 2);
+    out[13] = ':';
+    putDigits(out + 14, p->minute, 2);
+    out[16] = ':';
+    putDigits(out + 17, p->second, 2);
+    memcpy(out + 19, "Z", 2);
     return 0;
 }
 
@@ -232,11 +279,17 @@ int xsltfunc_date_to_iso(const struct tz_set *zones, const char *value,
                          size_t size, struct sb_error *err)
 {
     struct dateParts p;
-    int has_time;
-    if (checkFormat(format, &has_time, err) < 0)
+    int has_time, seen[F_NONE] = {0};
+    if (checkLength(format, err) < 0)
         return -1;
-    if (!value || parseByFormat(value, format, &p) < 0)
-        return badValue(value, format, "does not match format", err);
+    /* The format is checked by what reading the value saw; only a value
+     * that does not match needs the format read by itself, so that a
+     * wrong format is named as such. */
+    if (!value || parseByFormat(value, format, &p, seen) < 0)
+        return checkFormat(format, &has_time, err) < 0
+                   ? -1 : badValue(value, format, "does not match format", err);
+    if (checkFields(format, seen, &has_time, err) < 0)
+        return -1;
     if (!validParts(&p))
         return badValue(value, format, "is not a valid date for format", err);
     if (has_time) {
@@ -247,8 +300,7 @@ int xsltfunc_date_to_iso(const struct tz_set *zones, const char *value,
         if (!validParts(&p))
             return badValue(value, format, "is out of range for format", err);
     }
-    if (renderByFormat(&p, has_time ? "YYYY-MM-DDThh:mm:ssZ" : "YYYY-MM-DD",
-                       out, size) < 0)
+    if (renderIso(&p, has_time, out, size) < 0)
         return error_set(err, "invalid_date", "output buffer too small");
     return 0;
 }

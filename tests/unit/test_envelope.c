@@ -514,6 +514,8 @@ END_TEST
 static const unsigned char test_nonce[16] = {0, 1, 2, 3, 4, 5, 6, 7,
                                              8, 9, 10, 11, 12, 13, 14, 15};
 #define TEST_CREATED "2026-11-25T06:00:00Z"
+#define NS_WSSE_TEST "http://docs.oasis-open.org/wss/2004/01/" \
+    "oasis-200401-wss-wssecurity-secext-1.0.xsd"
 #define TEST_PASSWORD "pass&<word>"
 /* Computed independently with the openssl command line:
  *   (printf '\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f';
@@ -590,6 +592,56 @@ START_TEST(build_matches_golden_and_reparses)
     xmlFreeDoc(again);
     free(out);
     xmlFreeDoc(body);
+}
+END_TEST
+
+/* A body written as text between envelope_open and envelope_close gives
+ * what envelope_build gives for the same elements as a document. */
+START_TEST(open_and_close_match_build)
+{
+    struct sb_error err;
+    size_t la = 0, lb = 0;
+    xmlDocPtr body = readBody("body_order.xml");
+    char *built = envelope_build(&builds[_i].req, body, &la, &err);
+    ck_assert_ptr_nonnull(built);
+    const char *start = strstr(built, "<soap:Body>") + strlen("<soap:Body>");
+    const char *end = strstr(built, "</soap:Body>");
+    struct strbuf out;
+    strbuf_init(&out);
+    ck_assert_int_eq(envelope_open(&builds[_i].req, &out, &err), 0);
+    strbuf_append(&out, start, (size_t)(end - start));
+    char *written = envelope_close(&out, &lb, &err);
+    ck_assert_ptr_nonnull(written);
+    ck_assert_uint_eq(la, lb);
+    ck_assert_str_eq(written, built);
+    ck_assert_ptr_null(out.data);
+    free(written);
+    free(built);
+    xmlFreeDoc(body);
+}
+END_TEST
+
+START_TEST(declares_the_envelope_namespaces)
+{
+    struct envelope_request plain = {ENVELOPE_SOAP11, "", NULL, NULL};
+    struct envelope_request secure = {ENVELOPE_SOAP12, "", &sec_digest, NULL};
+    const char *soap11 = "http://schemas.xmlsoap.org/soap/envelope/";
+    const char *soap12 = "http://www.w3.org/2003/05/soap-envelope";
+    ck_assert(envelope_declares(&plain, "soap", soap11));
+    ck_assert(!envelope_declares(&plain, "soap", soap12));
+    ck_assert(!envelope_declares(&plain, "s", soap11));
+    ck_assert(!envelope_declares(&plain, NULL, soap11));
+    ck_assert(!envelope_declares(&plain, "wsse", NS_WSSE_TEST));
+    ck_assert(envelope_declares(&secure, "soap", soap12));
+    ck_assert(envelope_declares(&secure, "wsse", NS_WSSE_TEST));
+
+    struct sb_error err;
+    struct strbuf out;
+    strbuf_init(&out);
+    struct envelope_request bad = {10, "", NULL, NULL};
+    ck_assert_int_eq(envelope_open(&bad, &out, &err), -1);
+    ck_assert_str_eq(err.code, "internal");
+    strbuf_free(&out);
 }
 END_TEST
 
@@ -825,6 +877,8 @@ Suite *envelope_suite(void)
     tcase_add_unchecked_fixture(build, setupLibxml, NULL);
     tcase_add_loop_test(build, build_matches_golden_and_reparses, 0,
                         ROWS(builds));
+    tcase_add_loop_test(build, open_and_close_match_build, 0, ROWS(builds));
+    tcase_add_test(build, declares_the_envelope_namespaces);
     tcase_add_test(build, build_digest_matches_independent_value);
     tcase_add_test(build, build_random_nonce_time_and_uuid);
     tcase_add_loop_test(build, build_declares_namespaces_exactly, 0,

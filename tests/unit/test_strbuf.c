@@ -66,6 +66,10 @@ START_TEST(escapes_xml)
     strbuf_put_xml(&sb, "a<b>&\"c'd");
     ck_assert_str_eq(sb.data, "a&lt;b&gt;&amp;&quot;c&apos;d");
     strbuf_free(&sb);
+    /* Text as libxml2 writes a text node: quotes as they are, CR kept. */
+    strbuf_put_xml_text(&sb, "a<b>&\"c'd\r\n");
+    ck_assert_str_eq(sb.data, "a&lt;b&gt;&amp;\"c'd&#13;\n");
+    strbuf_free(&sb);
 }
 END_TEST
 

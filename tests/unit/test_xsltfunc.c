@@ -112,6 +112,11 @@ static const struct {
      " MM and DD (and hh before mm before ss)", 0},
     {"2026112511", "YYYYMMDDDD", NULL,
      "date format 'YYYYMMDDDD' repeats DD", 0},
+    /* A wrong format is named as such whether the value fits it or not. */
+    {"x", "YYYYMMDDDD", NULL, "date format 'YYYYMMDDDD' repeats DD", 0},
+    {"2026112511", "YYYYMMDD-----------------------------------------"
+     "-----------------", NULL, "date format missing or longer than 64 "
+     "characters", 0},
 };
 
 START_TEST(date_to_iso)
